@@ -1,0 +1,107 @@
+/**
+ * Record framing shared by the journal and the snapshot files: [u32 length][u32 crc32][payload],
+ * little-endian, the CRC covering the length bytes and the payload. A reader stops at the first
+ * frame that is short, oversized or fails its checksum: that is where a torn write begins.
+ */
+import zlib from 'node:zlib';
+import { BSON, type Document, type DeserializeOptions } from 'bson';
+
+export const FRAME_HEADER = 8;
+/** Far above any legal record (a BSON document is at most 16 MiB; a batch holds several). */
+export const MAX_FRAME = 1024 * 1024 * 1024;
+
+/**
+ * Types survive exactly: a Long read back stays a Long (the default would turn small ones into
+ * plain numbers, which are then written back as int32/double); ObjectId, Date, Decimal128 and
+ * Binary keep their classes anyway.
+ */
+export const BSON_READ: DeserializeOptions = { promoteLongs: false };
+
+const crcTable: Uint32Array = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** zlib.crc32 exists from Node 20.15; the table version keeps older 20.x working. */
+export function crc32(buf: Uint8Array, seed = 0): number {
+  if (typeof zlib.crc32 === 'function') return zlib.crc32(buf, seed) >>> 0;
+  let c = (seed ^ 0xffffffff) >>> 0;
+  for (let i = 0; i < buf.length; i++) c = crcTable[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** Frames one payload. */
+export function frame(payload: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(FRAME_HEADER + payload.length);
+  out.writeUInt32LE(payload.length, 0);
+  payload.copy(out, FRAME_HEADER);
+  const crc = crc32(out.subarray(FRAME_HEADER), crc32(out.subarray(0, 4)));
+  out.writeUInt32LE(crc, 4);
+  return out;
+}
+
+export interface FrameScan {
+  payloads: Buffer[];
+  /** Offset just past the last good frame: everything from here on is torn or corrupt. */
+  goodEnd: number;
+  /** Why scanning stopped before the end of the buffer, if it did. */
+  problem: string | null;
+}
+
+/** Reads frames from `start` until the end of the buffer or the first bad frame. */
+export function scanFrames(buf: Buffer, start: number, onPayload?: (p: Buffer) => void): FrameScan {
+  const payloads: Buffer[] = [];
+  let pos = start;
+  let problem: string | null = null;
+  while (pos < buf.length) {
+    if (buf.length - pos < FRAME_HEADER) {
+      problem = `a partial frame header (${buf.length - pos} bytes)`;
+      break;
+    }
+    const len = buf.readUInt32LE(pos);
+    if (len < 5 || len > MAX_FRAME) {
+      problem = `an impossible frame length ${len}`;
+      break;
+    }
+    if (pos + FRAME_HEADER + len > buf.length) {
+      problem = `a frame cut short (${buf.length - pos - FRAME_HEADER} of ${len} bytes)`;
+      break;
+    }
+    const payload = buf.subarray(pos + FRAME_HEADER, pos + FRAME_HEADER + len);
+    const want = buf.readUInt32LE(pos + 4);
+    if (crc32(payload, crc32(buf.subarray(pos, pos + 4))) !== want) {
+      problem = 'a checksum mismatch';
+      break;
+    }
+    if (onPayload) onPayload(payload);
+    else payloads.push(payload);
+    pos += FRAME_HEADER + len;
+  }
+  return { payloads, goodEnd: pos, problem };
+}
+
+/** A journal batch payload: [u32 count] then count BSON documents (each under 16 MiB on its own). */
+export function encodeBatch(records: readonly Document[]): Buffer {
+  const parts: Buffer[] = [Buffer.alloc(4)];
+  parts[0].writeUInt32LE(records.length, 0);
+  for (const r of records) parts.push(Buffer.from(BSON.serialize(r)));
+  return Buffer.concat(parts);
+}
+
+export function decodeBatch(payload: Buffer): Document[] {
+  const count = payload.readUInt32LE(0);
+  const out: Document[] = [];
+  let pos = 4;
+  for (let i = 0; i < count; i++) {
+    const size = payload.readInt32LE(pos);
+    out.push(BSON.deserialize(payload.subarray(pos, pos + size), BSON_READ));
+    pos += size;
+  }
+  if (pos !== payload.length) throw new Error('batch payload has trailing bytes');
+  return out;
+}
