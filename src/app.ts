@@ -1,0 +1,132 @@
+/**
+ * Builds the Express app from its context. No I/O happens on import; server.ts and the tests call
+ * createApp once the database is connected.
+ */
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import expressLayouts from 'express-ejs-layouts';
+import session from 'express-session';
+import { MongoStore } from 'connect-mongo';
+import cookieParser from 'cookie-parser';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { AppContext, PortalModule } from './web/context';
+import { configurePassport } from './web/auth';
+import { languageMiddleware, LANGUAGES } from './web/i18n';
+import { csrfLocals, csrfProtection } from './web/csrf';
+import { flashLocals } from './web/flash';
+import { errorHandler, notFoundHandler } from './web/error-handler';
+import { portalModules } from './modules';
+
+export const SESSION_COOKIE = 'asem.sid';
+const SESSION_DAYS = 14;
+
+export function createApp(ctx: AppContext, modules: PortalModule[] = portalModules): Express {
+  const { config } = ctx;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy ? 1 : false);
+  app.set('view engine', 'ejs');
+  app.set('views', path.resolve(__dirname, '../views'));
+  app.set('layout', 'layouts/main');
+  if (config.isProduction) app.set('view cache', true);
+
+  app.use(
+    pinoHttp({
+      logger: ctx.logger,
+      genReqId: (req, res) => {
+        const id = randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url?.startsWith('/public/') === true || req.url === '/healthz' },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          ...(config.isProduction ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      hsts: config.isProduction,
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use('/public', express.static(path.resolve(__dirname, '../public'), { maxAge: config.isProduction ? '7d' : 0, index: false }));
+  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/public/img/favicon.svg'));
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      const db = ctx.connection.db;
+      if (!db || ctx.connection.readyState !== 1) throw new Error('not connected');
+      await db.command({ ping: 1 }, { timeoutMS: 2000 });
+      res.json({ status: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'unavailable' });
+    }
+  });
+
+  app.use(cookieParser());
+  app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 500 }));
+  app.use(express.json({ limit: '200kb' }));
+  app.use(
+    session({
+      name: SESSION_COOKIE,
+      secret: config.sessionSecret,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      store: MongoStore.create({
+        client: ctx.connection.getClient(),
+        dbName: ctx.connection.db?.databaseName,
+        collectionName: 'sessions',
+        ttl: SESSION_DAYS * 24 * 3600,
+        autoRemove: 'native',
+        touchAfter: 60,
+      }),
+      cookie: { httpOnly: true, sameSite: 'lax', secure: config.isProduction, maxAge: SESSION_DAYS * 24 * 3600 * 1000 },
+    }),
+  );
+  const passport = configurePassport();
+  app.use(passport.initialize());
+  app.use(passport.session());
+  app.use(languageMiddleware({ secureCookies: config.isProduction }));
+  app.use(csrfLocals);
+  app.use(flashLocals);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    res.locals.currentUser = req.user ?? null;
+    res.locals.currentPath = req.path;
+    res.locals.title = '';
+    res.locals.languages = LANGUAGES;
+    res.locals.unreadMessages = 0;
+    /** The current URL in another language, for the language switcher. */
+    res.locals.langUrl = (lang: string) => {
+      const params = new URLSearchParams(req.query as Record<string, string>);
+      params.set('lang', lang);
+      return `${req.path}?${params.toString()}`;
+    };
+    next();
+  });
+  app.use(csrfProtection);
+  app.use(expressLayouts);
+
+  for (const mod of modules) if (mod.middleware) app.use(mod.middleware(ctx));
+  for (const mod of modules) app.use(mod.router(ctx));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,87 @@
+/**
+ * People and their companies. A user is a member (an SME representative with one company), a
+ * liaison (a government official tied to one ASEM member) or an organizer. `authVersion` ends every
+ * session of a user at once (password reset, suspension): sessions carry the version they began with.
+ */
+import { Schema, Types, model, models, type Model, type InferSchemaType } from 'mongoose';
+
+export const ROLES = ['member', 'liaison', 'organizer'] as const;
+export type Role = (typeof ROLES)[number];
+export const USER_STATUSES = ['active', 'suspended'] as const;
+export const COMPANY_SIZES = ['micro', 'small', 'medium'] as const;
+export const SECTORS = [
+  'agriculture',
+  'manufacturing',
+  'textiles',
+  'electronics',
+  'machinery',
+  'chemicals',
+  'food',
+  'construction',
+  'energy',
+  'environment',
+  'ict',
+  'trade',
+  'logistics',
+  'tourism',
+  'finance',
+  'services',
+  'creative',
+  'health',
+  'other',
+] as const;
+
+const TokenSchema = new Schema(
+  {
+    hash: { type: String, required: true },
+    expiresAt: { type: Date, required: true },
+  },
+  { _id: false },
+);
+
+const UserSchema = new Schema(
+  {
+    email: { type: String, required: true, unique: true, lowercase: true, trim: true },
+    passwordHash: { type: String, required: true },
+    name: { type: String, required: true, trim: true },
+    language: { type: String, enum: ['en', 'zh-CN'], default: 'en' },
+    role: { type: String, enum: ROLES, default: 'member', index: true },
+    /** ASEM member code: the company's member for members, the represented member for liaisons. */
+    member: { type: String, uppercase: true, index: true },
+    company: { type: Schema.Types.ObjectId, ref: 'Company' },
+    /** Liaisons: the government agency and the languages they work in. */
+    agency: { type: String, trim: true },
+    languages: { type: [String], default: [] },
+    status: { type: String, enum: USER_STATUSES, default: 'active', index: true },
+    emailVerifiedAt: { type: Date },
+    verification: { type: TokenSchema },
+    passwordReset: { type: TokenSchema },
+    /** A new e-mail address waiting for its own verification. */
+    pendingEmail: { type: String, lowercase: true, trim: true },
+    emailChange: { type: TokenSchema },
+    authVersion: { type: Number, default: 0 },
+    lastLoginAt: { type: Date },
+  },
+  { timestamps: true },
+);
+
+const CompanySchema = new Schema(
+  {
+    name: { type: String, required: true, trim: true },
+    member: { type: String, required: true, uppercase: true, index: true },
+    sector: { type: String, required: true, enum: SECTORS },
+    size: { type: String, required: true, enum: COMPANY_SIZES },
+    website: { type: String, trim: true },
+    description: { type: String, trim: true, default: '' },
+    products: { type: String, trim: true, default: '' },
+    owner: { type: Schema.Types.ObjectId, ref: 'User', required: true, index: true },
+    /** Shown in the directory once the owner has verified the e-mail address. */
+    listed: { type: Boolean, default: false, index: true },
+  },
+  { timestamps: true },
+);
+
+export type UserDoc = InferSchemaType<typeof UserSchema> & { _id: Types.ObjectId };
+export type CompanyDoc = InferSchemaType<typeof CompanySchema> & { _id: Types.ObjectId };
+export const User: Model<UserDoc> = (models.User as Model<UserDoc>) ?? model<UserDoc>('User', UserSchema, 'users');
+export const Company: Model<CompanyDoc> = (models.Company as Model<CompanyDoc>) ?? model<CompanyDoc>('Company', CompanySchema, 'companies');

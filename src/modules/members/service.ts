@@ -1,0 +1,58 @@
+/**
+ * ASEM members: seeding from the declaration's list, and reading them for forms and the directory.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { AsemMember, type AsemMemberDoc } from './model';
+
+export interface SeedMember {
+  code: string;
+  name: { en: string; 'zh-CN': string };
+  region: string;
+  kind: string;
+}
+
+/** The seed list ships inside the project (a copy of shared/seed/asem-members.json). */
+export const SEED_FILE = path.resolve(__dirname, '../../../seed/asem-members.json');
+
+export function readSeedMembers(file = SEED_FILE): SeedMember[] {
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { members: SeedMember[] };
+  return parsed.members;
+}
+
+/**
+ * Inserts the members that are missing; never overwrites one that exists, so names the organizer
+ * corrected stay corrected and running it twice changes nothing.
+ */
+export async function seedAsemMembers(members: SeedMember[] = readSeedMembers()): Promise<number> {
+  if (!members.length) return 0;
+  const result = await AsemMember.bulkWrite(
+    members.map((m) => ({
+      updateOne: {
+        filter: { code: m.code },
+        update: { $setOnInsert: { code: m.code, name: m.name, region: m.region, kind: m.kind } },
+        upsert: true,
+      },
+    })),
+    { ordered: false },
+  );
+  return result.upsertedCount;
+}
+
+export type AsemMemberView = Pick<AsemMemberDoc, 'code' | 'name' | 'region' | 'kind'>;
+
+/** All members, sorted by their name in the reader's language. */
+export async function listAsemMembers(lang: 'en' | 'zh-CN' = 'en'): Promise<AsemMemberView[]> {
+  const members = await AsemMember.find({}, { code: 1, name: 1, region: 1, kind: 1, _id: 0 }).lean<AsemMemberView[]>();
+  const collator = new Intl.Collator(lang);
+  return members.sort((a, b) => collator.compare(a.name[lang] || a.name.en, b.name[lang] || b.name.en));
+}
+
+export async function findAsemMember(code: string): Promise<AsemMemberView | null> {
+  if (typeof code !== 'string' || !/^[A-Za-z0-9-]{2,12}$/.test(code)) return null;
+  return AsemMember.findOne({ code: code.toUpperCase() }, { code: 1, name: 1, region: 1, kind: 1, _id: 0 }).lean<AsemMemberView>();
+}
+
+export async function isAsemMemberCode(code: string): Promise<boolean> {
+  return (await findAsemMember(code)) !== null;
+}

@@ -1,0 +1,67 @@
+/**
+ * Start-up: config → database (the embedded one when MONGODB_URI is unset) → seed data → app →
+ * listen; and a graceful shutdown on SIGTERM/SIGINT: stop accepting, finish requests, close the
+ * database, exit 0.
+ */
+import http from 'node:http';
+import path from 'node:path';
+import pino from 'pino';
+import { loadConfig, ConfigError } from './config';
+import { connectDatabase } from './db';
+import { createApp } from './app';
+import { createMailer } from './web/mail';
+import { DEFAULT_RATE_LIMITS, type AppContext } from './web/context';
+import { portalModules } from './modules';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = pino({ level: config.logLevel });
+  const db = await connectDatabase({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, logger });
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(config.dataDir, 'mail'), logger });
+  const ctx: AppContext = { config, logger, mailer, connection: db.connection, rateLimits: DEFAULT_RATE_LIMITS, now: () => new Date() };
+  for (const mod of portalModules) await mod.onStart?.(ctx);
+  mailer.startRetryLoop();
+
+  const app = createApp(ctx);
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve) => server.listen(config.port, resolve));
+  logger.info({ url: config.baseUrl, database: config.mongodbUri ? 'MongoDB' : `embedded (${db.uri})` }, 'ASEM SME Exchange is listening');
+  process.stdout.write(`ASEM SME Exchange: ${config.baseUrl}\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, 15_000);
+    force.unref();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    await mailer.close();
+    await db.stop();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Start-up failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});

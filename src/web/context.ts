@@ -1,0 +1,62 @@
+/**
+ * What the app is built from. server.ts (or a test) assembles an AppContext once and hands it to
+ * createApp and to each feature module, so nothing reaches for globals and tests can pass fakes.
+ */
+import type { RequestHandler, Router } from 'express';
+import type { Connection } from 'mongoose';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { Mailer } from './mail';
+import type { Actor } from './auth';
+import type { Language } from './i18n';
+
+export interface RateLimitRule {
+  points: number;
+  durationSeconds: number;
+}
+
+/** Rate limits on the endpoints that attackers hammer. Tests lower or raise them. */
+export interface RateLimits {
+  login: RateLimitRule; // per IP and e-mail
+  loginPerIp: RateLimitRule;
+  registration: RateLimitRule; // per IP
+  passwordReset: RateLimitRule; // per IP
+  posting: RateLimitRule; // per new account (board and messages)
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  login: { points: 10, durationSeconds: 15 * 60 },
+  loginPerIp: { points: 100, durationSeconds: 60 * 60 },
+  registration: { points: 10, durationSeconds: 60 * 60 },
+  passwordReset: { points: 5, durationSeconds: 60 * 60 },
+  posting: { points: 10, durationSeconds: 10 * 60 },
+};
+
+export interface AppContext {
+  config: Readonly<Config>;
+  logger: Logger;
+  mailer: Mailer;
+  connection: Connection;
+  rateLimits: RateLimits;
+  /** The current time; services take it from here so tests can move the clock. */
+  now: () => Date;
+}
+
+/**
+ * A feature module's front door: its routes, and what it needs once at start-up (seed data).
+ * Routers carry full paths (a module may serve /fair and /admin/fair alike).
+ */
+export interface PortalModule {
+  name: string;
+  router(ctx: AppContext): Router;
+  onStart?(ctx: AppContext): Promise<void>;
+  /** Runs on every request before any module's routes (e.g. the unread-messages count in the header). */
+  middleware?(ctx: AppContext): RequestHandler;
+  /** A block for the home page: a partial under views/ and the data it shows. */
+  homeSection?(ctx: AppContext, reader: { lang: Language; actor: Actor | undefined }): Promise<HomeSection | null>;
+}
+
+export interface HomeSection {
+  view: string; // e.g. 'fair/home-section'
+  data: Record<string, unknown>;
+}

@@ -1,0 +1,131 @@
+/**
+ * English and Chinese. Catalogues are the JSON files in locales/<language>/, one namespace per file
+ * (common.json is the default namespace, so views write t('nav.fair') or t('fair:title')).
+ * The reader's language comes from ?lang= (then kept in a cookie), the cookie, the account's
+ * preference, or Accept-Language, in that order.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import i18next, { type i18n as I18n, type TFunction } from 'i18next';
+import type { NextFunction, Request, Response } from 'express';
+
+export const LANGUAGES = ['en', 'zh-CN'] as const;
+export type Language = (typeof LANGUAGES)[number];
+export const DEFAULT_LANGUAGE: Language = 'en';
+export const LANG_COOKIE = 'lang';
+
+export function isLanguage(value: unknown): value is Language {
+  return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
+}
+
+const LOCALES_DIR = path.resolve(__dirname, '../../locales');
+
+function loadResources(): Record<string, Record<string, unknown>> {
+  const resources: Record<string, Record<string, unknown>> = {};
+  for (const lang of LANGUAGES) {
+    resources[lang] = {};
+    for (const file of readdirSync(path.join(LOCALES_DIR, lang)).filter((f) => f.endsWith('.json'))) {
+      resources[lang][file.slice(0, -5)] = JSON.parse(readFileSync(path.join(LOCALES_DIR, lang, file), 'utf8'));
+    }
+  }
+  return resources;
+}
+
+let instance: I18n | undefined;
+
+/** The catalogues, loaded on first use (synchronously: they are small local files). */
+export function i18n(): I18n {
+  if (instance) return instance;
+  const resources = loadResources();
+  const created = i18next.createInstance();
+  void created.init({
+    initAsync: false,
+    resources: resources as never,
+    lng: DEFAULT_LANGUAGE,
+    fallbackLng: DEFAULT_LANGUAGE,
+    supportedLngs: [...LANGUAGES],
+    ns: Object.keys(resources[DEFAULT_LANGUAGE]),
+    defaultNS: 'common',
+    interpolation: { escapeValue: false }, // EJS escapes with <%= %>
+    returnNull: false,
+  });
+  instance = created;
+  return created;
+}
+
+export function translator(lang: Language): TFunction {
+  return i18n().getFixedT(lang);
+}
+
+/** Picks the best of our languages from an Accept-Language header. */
+export function languageFromHeader(header: string | undefined): Language | undefined {
+  if (!header) return undefined;
+  const ranked = header
+    .split(',')
+    .map((part) => {
+      const [tag, ...params] = part.trim().split(';');
+      const q = params.find((p) => p.trim().startsWith('q='));
+      return { tag: (tag ?? '').toLowerCase(), q: q ? Number(q.trim().slice(2)) || 0 : 1 };
+    })
+    .filter((x) => x.tag)
+    .sort((a, b) => b.q - a.q);
+  for (const { tag } of ranked) {
+    if (tag.startsWith('zh')) return 'zh-CN';
+    if (tag.startsWith('en')) return 'en';
+  }
+  return undefined;
+}
+
+export function formatDate(value: Date | string | number | null | undefined, lang: Language, opts: Intl.DateTimeFormatOptions = { dateStyle: 'long' }): string {
+  if (value === null || value === undefined || value === '') return '';
+  const d = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(d.getTime())) return '';
+  return new Intl.DateTimeFormat(lang, { timeZone: 'UTC', ...opts }).format(d);
+}
+
+export function formatDateTime(value: Date | string | number | null | undefined, lang: Language): string {
+  return formatDate(value, lang, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+export function formatNumber(value: number, lang: Language): string {
+  return new Intl.NumberFormat(lang).format(value);
+}
+
+/** A name kept in both languages ({ en, 'zh-CN' }) in the reader's language, falling back to English. */
+export function localized(value: Partial<Record<Language, string>> | null | undefined, lang: Language): string {
+  if (!value) return '';
+  return value[lang] || value.en || value['zh-CN'] || '';
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    lang: Language;
+    t: TFunction;
+  }
+}
+
+/** Sets req.lang / req.t and the view helpers for the reader's language. */
+export function languageMiddleware(opts: { secureCookies: boolean }) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const fromQuery = req.query.lang;
+    let lang: Language | undefined;
+    if (isLanguage(fromQuery)) {
+      lang = fromQuery;
+      res.cookie(LANG_COOKIE, lang, { maxAge: 365 * 24 * 3600 * 1000, httpOnly: true, sameSite: 'lax', secure: opts.secureCookies });
+    }
+    const cookieLang = (req.cookies as Record<string, unknown> | undefined)?.[LANG_COOKIE];
+    if (!lang && isLanguage(cookieLang)) lang = cookieLang;
+    const userLang = (req.user as { language?: unknown } | undefined)?.language;
+    if (!lang && isLanguage(userLang)) lang = userLang;
+    lang ??= languageFromHeader(req.get('accept-language')) ?? DEFAULT_LANGUAGE;
+    req.lang = lang;
+    req.t = translator(lang);
+    res.locals.lang = lang;
+    res.locals.t = req.t;
+    res.locals.formatDate = (v: Date | string | null | undefined, o?: Intl.DateTimeFormatOptions) => formatDate(v, lang, o);
+    res.locals.formatDateTime = (v: Date | string | null | undefined) => formatDateTime(v, lang);
+    res.locals.formatNumber = (v: number) => formatNumber(v, lang);
+    res.locals.localized = (v: Partial<Record<Language, string>> | null | undefined) => localized(v, lang);
+    next();
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * Browser tests: Debian's Chromium driven by playwright-core, against the real app listening on a
+ * free port. Without /usr/bin/chromium the browser tests are skipped with a notice — unless
+ * REQUIRE_BROWSER=1 (CI), where a missing browser fails the run.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser } from 'playwright-core';
+import type { Express } from 'express';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const browserAvailable = existsSync(CHROMIUM_PATH);
+export const ARTIFACTS_DIR = path.resolve(__dirname, '../../test-artifacts');
+
+if (!browserAvailable && process.env.REQUIRE_BROWSER === '1') {
+  throw new Error(`REQUIRE_BROWSER=1 but no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium)`);
+}
+
+/** describe() when a browser is there, describe.skip() with a notice otherwise. */
+export const describeBrowser: jest.Describe = browserAvailable
+  ? describe
+  : (((name: string, fn: () => void) => {
+      // eslint-disable-next-line no-console
+      console.warn(`Skipping browser tests "${name}": no Chromium at ${CHROMIUM_PATH}`);
+      describe.skip(name, fn);
+    }) as unknown as jest.Describe);
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+export async function listen(app: Express): Promise<{ baseUrl: string; close(): Promise<void> }> {
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export function artifactPath(name: string): string {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  return path.join(ARTIFACTS_DIR, name);
+}
