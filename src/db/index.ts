@@ -24,6 +24,8 @@ export interface DatabaseHandle {
   connection: mongoose.Connection;
   /** The address connected to (for the embedded database, its local URI). */
   uri: string;
+  /** The embedded database's process id; undefined on MONGODB_URI. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export async function connectDatabase(opts: ConnectDatabaseOptions): Promise<Dat
   return {
     connection: mongoose.connection,
     uri: child.uri,
+    pid: child.pid,
     stop(): Promise<void> {
       // Disconnect first so the driver does not see the server vanish under open sockets.
       const s = stopping ?? mongoose.disconnect().then(() => child.stop());
