@@ -193,6 +193,44 @@ describe('FileStorage', () => {
     await s2.close();
   });
 
+  test('a journal cut before its header was written (empty or partial file) opens empty and works', async () => {
+    for (const content of [Buffer.alloc(0), Buffer.from('EDB')]) {
+      const d = mkdtempSync(path.join(os.tmpdir(), 'edb-storage-hdr-'));
+      try {
+        await fsp.writeFile(path.join(d, 'journal-000000000000.edb'), content);
+        const s1 = new FileStorage(d);
+        expect((await s1.open()).records).toEqual([]);
+        await s1.append([put(1)]);
+        await s1.close();
+        const s2 = new FileStorage(d);
+        expect(apply(null, (await s2.open()).records).size).toBe(1);
+        await s2.close();
+      } finally {
+        rmSync(d, { recursive: true, force: true });
+      }
+    }
+  });
+
+  test('a damaged journal header does not hide the records after it, nor later appends', async () => {
+    const s1 = new FileStorage(dir);
+    await s1.open();
+    await s1.append([put(1)]);
+    await s1.close();
+    const jf = path.join(dir, journalFiles()[0]);
+    const buf = await fsp.readFile(jf);
+    buf.write('XXXX', 0);
+    await fsp.writeFile(jf, buf);
+    const c = capture();
+    const s2 = new FileStorage(dir, { logger: c.logger });
+    expect(apply(null, (await s2.open()).records).size).toBe(1);
+    expect(c.warn.join('\n')).toMatch(/damaged header/);
+    await s2.append([put(2)]);
+    await s2.close();
+    const s3 = new FileStorage(dir);
+    expect(apply(null, (await s3.open()).records).size).toBe(2);
+    await s3.close();
+  });
+
   test('compaction writes a snapshot, starts a fresh journal, and restart keeps everything', async () => {
     const s1 = new FileStorage(dir);
     await s1.open();

@@ -142,18 +142,17 @@ export class FileStorage implements Storage {
       const isLast = i === live.length - 1;
       const file = path.join(this.dbPath, genName('journal', gen));
       const buf = await fsp.readFile(file);
-      let start = 0;
-      if (buf.length >= JOURNAL_MAGIC.length && buf.subarray(0, JOURNAL_MAGIC.length).equals(JOURNAL_MAGIC)) {
-        start = JOURNAL_MAGIC.length;
-      } else {
-        // Crashed while writing the header: no record can follow it.
-        this.logger.warn(`embedded-db: journal ${file} has no valid header (${buf.length} bytes); treating it as empty`);
-        start = buf.length;
+      const H = JOURNAL_MAGIC.length;
+      const headerOk = buf.length >= H && buf.subarray(0, H).equals(JOURNAL_MAGIC);
+      if (!headerOk && buf.length > 0) {
+        // The header is written and synced before any record, so records after a bad header
+        // mean the disk damaged it: say so, and read the records anyway.
+        this.logger.warn(`embedded-db: journal ${file} has a damaged header; reading its records anyway`);
       }
-      const scan = scanFrames(buf, start, (payload) => {
+      const scan = scanFrames(buf, Math.min(H, buf.length), (payload) => {
         for (const r of decodeBatch(payload)) records.push(r as JournalRecord);
       });
-      const goodEnd = start === buf.length && buf.length < JOURNAL_MAGIC.length ? 0 : scan.goodEnd;
+      const goodEnd = Math.max(H, scan.goodEnd);
       if (scan.problem) {
         this.logger.warn(
           `embedded-db: journal ${file} ends in ${scan.problem} at byte ${scan.goodEnd}; ` +
@@ -162,12 +161,10 @@ export class FileStorage implements Storage {
       }
       this.sinceSnapshot += goodEnd;
       if (isLast) {
-        if (goodEnd < buf.length || goodEnd === 0) {
-          await this.truncateJournal(file, goodEnd);
-        }
+        // New records must follow the last good one, after a sound header.
+        if (!headerOk || goodEnd !== buf.length) await this.repairJournal(file, goodEnd, !headerOk);
         const fh = await fsp.open(file, fsc.O_RDWR);
-        const size = goodEnd === 0 ? JOURNAL_MAGIC.length : goodEnd;
-        this.journal = new JournalFile(gen, fh, size);
+        this.journal = new JournalFile(gen, fh, goodEnd);
       }
     }
     if (!this.journal) this.journal = await this.createJournal(base);
@@ -177,16 +174,12 @@ export class FileStorage implements Storage {
     return { snapshot, records };
   }
 
-  /** Cuts a torn tail so new records follow the last good one; an empty file gets its header back. */
-  private async truncateJournal(file: string, goodEnd: number): Promise<void> {
+  /** Cuts a torn tail at goodEnd and, if asked, writes the header again. */
+  private async repairJournal(file: string, goodEnd: number, rewriteHeader: boolean): Promise<void> {
     const fh = await fsp.open(file, fsc.O_RDWR);
     try {
-      if (goodEnd === 0) {
-        await fh.truncate(0);
-        await fh.write(JOURNAL_MAGIC, 0, JOURNAL_MAGIC.length, 0);
-      } else {
-        await fh.truncate(goodEnd);
-      }
+      if (rewriteHeader) await writeAll(fh, JOURNAL_MAGIC, 0);
+      await fh.truncate(goodEnd);
       await fh.sync();
     } finally {
       await fh.close();
