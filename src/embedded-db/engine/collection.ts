@@ -1,0 +1,125 @@
+/**
+ * One collection in memory: documents by canonical _id key (insertion order is natural order),
+ * and its indexes (the _id index first). Every change goes through insert/replace/remove, which
+ * check all unique indexes before touching anything, so a failed write leaves no trace.
+ */
+import { BSON, type Document } from 'bson';
+import type { IndexSpec } from '../storage/types';
+import { ErrorCodes, MongoError } from '../errors';
+import { Index, validateIndexSpec } from './indexes';
+import { compileFilter, type CompiledFilter } from './mingo-bridge';
+import { keyString } from './values';
+
+export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
+
+export class Collection {
+  readonly db: string;
+  readonly name: string;
+  readonly options: Document;
+  readonly uuid = new BSON.UUID();
+  readonly docs = new Map<string, Document>();
+  readonly indexes = new Map<string, Index>();
+  private readonly validator: CompiledFilter | null;
+
+  constructor(db: string, name: string, options: Document = {}) {
+    this.db = db;
+    this.name = name;
+    this.options = options;
+    this.indexes.set('_id_', new Index(ID_INDEX_SPEC));
+    this.validator = options.validator && Object.keys(options.validator as Document).length > 0 ? compileFilter(options.validator as Document) : null;
+  }
+
+  get ns(): string {
+    return `${this.db}.${this.name}`;
+  }
+
+  get idIndex(): Index {
+    return this.indexes.get('_id_') as Index;
+  }
+
+  /** Specs as listIndexes reports them, _id_ first. */
+  indexSpecs(): IndexSpec[] {
+    return [...this.indexes.values()].map((i) => i.spec);
+  }
+
+  getById(id: unknown): Document | undefined {
+    return this.docs.get(keyString(id));
+  }
+
+  private validate(doc: Document): void {
+    if (this.validator && this.options.validationLevel !== 'off' && this.options.validationAction !== 'warn' && !this.validator.test(doc)) {
+      throw new MongoError(ErrorCodes.DocumentValidationFailure, 'Document failed validation', {
+        errInfo: { failingDocumentId: doc._id, details: { operatorName: '$and', schemaRulesNotSatisfied: [] } },
+      });
+    }
+  }
+
+  /** Throws the first unique violation (or parallel-array error) `doc` would cause. */
+  private check(doc: Document, selfId: string): void {
+    for (const index of this.indexes.values()) {
+      if (index.unique) {
+        const conflict = index.findConflict(doc, selfId);
+        if (conflict) throw index.duplicateError(this.ns, conflict);
+      } else if (index.fields.length > 1) {
+        index.keysFor(doc);
+      }
+    }
+  }
+
+  /** `doc` must carry its _id; the collection keeps the object, so callers hand over a copy. */
+  insert(doc: Document, validate = true): void {
+    if (Array.isArray(doc._id)) throw new MongoError(ErrorCodes.InvalidIdField, `can't use an array for _id`);
+    if (doc._id instanceof RegExp) throw new MongoError(ErrorCodes.InvalidIdField, `can't use a regex for _id`);
+    if (validate) this.validate(doc);
+    const id = keyString(doc._id);
+    this.check(doc, '');
+    this.docs.set(id, doc);
+    for (const index of this.indexes.values()) index.add(id, doc);
+  }
+
+  replace(oldDoc: Document, newDoc: Document, validate = true): void {
+    const id = keyString(oldDoc._id);
+    if (validate) this.validate(newDoc);
+    this.check(newDoc, id);
+    for (const index of this.indexes.values()) {
+      if (index.isId) continue;
+      const before = index.keysFor(oldDoc);
+      const after = index.keysFor(newDoc);
+      if (keyString(before) === keyString(after)) continue;
+      index.remove(id, oldDoc);
+      index.add(id, newDoc);
+    }
+    this.docs.set(id, newDoc);
+  }
+
+  remove(doc: Document): void {
+    const id = keyString(doc._id);
+    if (!this.docs.has(id)) return;
+    for (const index of this.indexes.values()) index.remove(id, doc);
+    this.docs.delete(id);
+  }
+
+  /** Builds a new index over the existing documents; a duplicate aborts it with 11000. */
+  addIndex(spec: IndexSpec): Index {
+    validateIndexSpec(spec);
+    const index = new Index(spec);
+    for (const [id, doc] of this.docs) {
+      if (index.unique) {
+        const conflict = index.findConflict(doc, id);
+        if (conflict) throw index.duplicateError(this.ns, conflict);
+      }
+      index.add(id, doc);
+    }
+    this.indexes.set(spec.name, index);
+    return index;
+  }
+
+  dropIndex(name: string): void {
+    this.indexes.delete(name);
+  }
+
+  clearDocuments(): void {
+    this.docs.clear();
+    for (const index of this.indexes.values()) index.clear();
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The engine as a whole: the catalog of databases, open cursors, server parameters, the TTL
+ * monitor and the storage it journals to. Commands call `commit` with the physical records of a
+ * change they already applied in memory; it resolves once the change is durable.
+ */
+import type { Document } from 'bson';
+import type { JournalRecord, Storage } from '../storage/types';
+import { CursorRegistry } from '../cursors';
+import { Catalog } from './catalog';
+import { TtlMonitor } from '../ttl';
+
+export interface Logger {
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+}
+
+/** Journal bytes after which the engine writes a snapshot and starts a fresh journal. */
+export const COMPACT_THRESHOLD_BYTES = 64 * 1024 * 1024;
+
+export interface Counters {
+  insert: number;
+  query: number;
+  update: number;
+  delete: number;
+  getmore: number;
+  command: number;
+}
+
+export class Engine {
+  readonly catalog = new Catalog();
+  readonly cursors = new CursorRegistry();
+  readonly ttl: TtlMonitor;
+  readonly counters: Counters = { insert: 0, query: 0, update: 0, delete: 0, getmore: 0, command: 0 };
+  readonly startedAt = Date.now();
+  private compacting: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(
+    readonly storage: Storage,
+    readonly logger: Logger,
+    private readonly compactThreshold = COMPACT_THRESHOLD_BYTES,
+  ) {
+    this.ttl = new TtlMonitor(this);
+  }
+
+  async open(): Promise<void> {
+    const loaded = await this.storage.open();
+    const warn = (m: string): void => this.logger.warn(m);
+    if (loaded.snapshot) this.catalog.loadSnapshot(loaded.snapshot, warn);
+    for (const rec of loaded.records) this.catalog.apply(rec, warn);
+    this.cursors.start();
+    this.ttl.start();
+  }
+
+  /** Makes already-applied changes durable; one call per write command (all-or-nothing). */
+  async commit(records: JournalRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    if (this.compacting) await this.compacting;
+    await this.storage.append(records);
+    this.maybeCompact();
+  }
+
+  private maybeCompact(): void {
+    if (this.compacting || this.closed || this.storage.journalSize() < this.compactThreshold) return;
+    // The state is captured synchronously, so it holds exactly the changes applied so far.
+    const state = this.catalog.toState();
+    this.compacting = this.storage
+      .compact(state)
+      .catch((err: unknown) => this.logger.error(`compaction failed: ${(err as Error).message}`))
+      .finally(() => {
+        this.compacting = null;
+      });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.ttl.stop();
+    this.cursors.stop();
+    if (this.compacting) await this.compacting;
+    await this.storage.close();
+  }
+
+  /** Server parameters readable with getParameter and settable with setParameter. */
+  readonly parameters: Document = { ttlMonitorSleepSecs: 60 };
+}

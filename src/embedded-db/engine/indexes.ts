@@ -1,0 +1,246 @@
+/**
+ * One secondary (or _id) index: key extraction with multikey expansion, a hash map from key to
+ * documents for equality and uniqueness checks, and a sorted array (binary search + splice) for
+ * ranges and ordered scans. Sparse and partial indexes simply leave some documents out.
+ */
+import type { Document } from 'bson';
+import type { IndexSpec } from '../storage/types';
+import { ErrorCodes, MongoError } from '../errors';
+import { compareValues, formatValue, keyString, pathValues } from './values';
+import { compileFilter, type CompiledFilter } from './mingo-bridge';
+
+export interface IndexEntry {
+  key: unknown[];
+  id: string;
+}
+
+/** Index types MongoDB offers that this engine does not implement; creating one is refused. */
+const UNSUPPORTED_TYPES = new Set(['text', '2d', '2dsphere', 'geoHaystack']);
+
+export function defaultIndexName(key: Document): string {
+  return Object.entries(key)
+    .map(([f, d]) => `${f}_${String(d)}`)
+    .join('_');
+}
+
+export function validateIndexSpec(spec: Document): void {
+  const key = spec.key;
+  if (typeof key !== 'object' || key === null || Array.isArray(key) || Object.keys(key).length === 0) {
+    throw new MongoError(ErrorCodes.CannotCreateIndex, "Index keys cannot be empty.");
+  }
+  if (typeof spec.name !== 'string' || spec.name.length === 0) {
+    throw new MongoError(ErrorCodes.CannotCreateIndex, 'index name must be a non-empty string');
+  }
+  for (const [field, dir] of Object.entries(key as Document)) {
+    if (typeof dir === 'string') {
+      if (UNSUPPORTED_TYPES.has(dir)) {
+        // MongoDB answers an index plugin it cannot build with 67 CannotCreateIndex; here text and
+        // geo indexes are never built (the portal searches a tokenised, multikey-indexed field).
+        throw new MongoError(
+          ErrorCodes.CannotCreateIndex,
+          `'${dir}' indexes are not supported by the embedded database (field '${field}')`,
+        );
+      }
+      if (dir !== 'hashed') throw new MongoError(ErrorCodes.CannotCreateIndex, `Unknown index plugin '${dir}'`);
+    } else if (typeof dir !== 'number' || dir === 0 || Number.isNaN(dir)) {
+      throw new MongoError(ErrorCodes.CannotCreateIndex, `Values in the index key pattern can only be numbers or strings, found ${formatValue(dir)} for field '${field}'`);
+    }
+  }
+  if (spec.expireAfterSeconds !== undefined && (typeof spec.expireAfterSeconds !== 'number' || spec.expireAfterSeconds < 0)) {
+    throw new MongoError(ErrorCodes.CannotCreateIndex, 'TTL index \'expireAfterSeconds\' option must be a non-negative number');
+  }
+}
+
+export class Index {
+  readonly spec: IndexSpec;
+  readonly name: string;
+  readonly fields: Array<{ path: string; dir: 1 | -1 }>;
+  readonly unique: boolean;
+  readonly sparse: boolean;
+  readonly partial: CompiledFilter | null;
+  /** True once any indexed document had an array on an indexed path. */
+  multikey = false;
+  readonly multikeyPaths = new Set<string>();
+  private readonly hash = new Map<string, Set<string>>();
+  readonly sorted: IndexEntry[] = [];
+
+  constructor(spec: IndexSpec) {
+    this.spec = spec;
+    this.name = spec.name;
+    this.fields = Object.entries(spec.key).map(([path, d]) => ({ path, dir: typeof d === 'number' && d < 0 ? -1 : 1 }));
+    this.unique = spec.unique === true || spec.name === '_id_';
+    this.sparse = spec.sparse === true;
+    this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression as Document) : null;
+  }
+
+  get isId(): boolean {
+    return this.name === '_id_';
+  }
+
+  get expireAfterSeconds(): number | undefined {
+    return typeof this.spec.expireAfterSeconds === 'number' && this.fields.length === 1 ? this.spec.expireAfterSeconds : undefined;
+  }
+
+  /** The key tuples a document contributes, or [] when the index leaves it out. */
+  keysFor(doc: Document): unknown[][] {
+    return this.extract(doc).keys;
+  }
+
+  private extract(doc: Document): { keys: unknown[][]; arrayPaths: string[] } {
+    const none = { keys: [], arrayPaths: [] };
+    if (this.partial && !this.partial.test(doc)) return none;
+    const perField: unknown[][] = [];
+    const arrayPaths: string[] = [];
+    let anyPresent = false;
+    for (const f of this.fields) {
+      const { values, multikey } = pathValues(doc, f.path);
+      if (multikey) arrayPaths.push(f.path);
+      if (values.some((v) => v !== undefined)) anyPresent = true;
+      perField.push(dedupe(values));
+    }
+    if (this.sparse && !anyPresent) return none;
+    const arrayFields = arrayPaths.length;
+    if (arrayFields > 1) {
+      throw new MongoError(
+        ErrorCodes.CannotIndexParallelArrays,
+        `cannot index parallel arrays [${this.fields.map((f) => f.path).join('] [')}]`,
+      );
+    }
+    let tuples: unknown[][] = [[]];
+    for (const values of perField) {
+      const next: unknown[][] = [];
+      for (const t of tuples) for (const v of values) next.push([...t, v]);
+      tuples = next;
+    }
+    return { keys: tuples, arrayPaths };
+  }
+
+  compareKeys(a: unknown[], b: unknown[]): number {
+    for (let i = 0; i < this.fields.length; i++) {
+      const c = compareValues(a[i], b[i]);
+      if (c !== 0) return c * this.fields[i].dir;
+    }
+    return 0;
+  }
+
+  private compareEntries(a: IndexEntry, b: IndexEntry): number {
+    const c = this.compareKeys(a.key, b.key);
+    if (c !== 0) return c;
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  }
+
+  /** First position whose entry is not less than `probe`. */
+  private lowerBound(probe: IndexEntry): number {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.compareEntries(this.sorted[mid], probe) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** First position where `isAfter(entry)` holds, for a predicate monotonic over the order. */
+  search(isAfter: (e: IndexEntry) => boolean): number {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (isAfter(this.sorted[mid])) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  /** The first index key of `doc` that another document already holds, if any. */
+  findConflict(doc: Document, selfId: string): unknown[] | null {
+    if (!this.unique) return null;
+    for (const key of this.keysFor(doc)) {
+      const holders = this.hash.get(keyString(key));
+      if (!holders) continue;
+      for (const id of holders) if (id !== selfId) return key;
+    }
+    return null;
+  }
+
+  duplicateError(ns: string, key: unknown[]): MongoError {
+    const keyValue: Document = {};
+    const keyPattern: Document = {};
+    this.fields.forEach((f, i) => {
+      keyPattern[f.path] = this.spec.key[f.path];
+      keyValue[f.path] = key[i] === undefined ? null : key[i];
+    });
+    const shown = this.fields.map((f, i) => `${f.path}: ${formatValue(key[i] === undefined ? null : key[i])}`).join(', ');
+    return new MongoError(
+      ErrorCodes.DuplicateKey,
+      `E11000 duplicate key error collection: ${ns} index: ${this.name} dup key: { ${shown} }`,
+      { keyPattern, keyValue },
+    );
+  }
+
+  add(id: string, doc: Document): void {
+    const { keys, arrayPaths } = this.extract(doc);
+    for (const p of arrayPaths) {
+      this.multikey = true;
+      this.multikeyPaths.add(p);
+    }
+    for (const key of keys) {
+      const ks = keyString(key);
+      let holders = this.hash.get(ks);
+      if (!holders) {
+        holders = new Set();
+        this.hash.set(ks, holders);
+      }
+      holders.add(id);
+      const entry = { key, id };
+      const pos = this.lowerBound(entry);
+      if (pos === this.sorted.length) this.sorted.push(entry);
+      else this.sorted.splice(pos, 0, entry);
+    }
+  }
+
+  remove(id: string, doc: Document): void {
+    for (const key of this.keysFor(doc)) {
+      const ks = keyString(key);
+      const holders = this.hash.get(ks);
+      if (holders) {
+        holders.delete(id);
+        if (holders.size === 0) this.hash.delete(ks);
+      }
+      const pos = this.lowerBound({ key, id });
+      const e = this.sorted[pos];
+      if (e && e.id === id && this.compareKeys(e.key, key) === 0) this.sorted.splice(pos, 1);
+    }
+  }
+
+  /** Documents holding exactly this full key (all index fields). */
+  lookup(key: unknown[]): ReadonlySet<string> | undefined {
+    return this.hash.get(keyString(key));
+  }
+
+  get entryCount(): number {
+    return this.sorted.length;
+  }
+
+  clear(): void {
+    this.hash.clear();
+    this.sorted.length = 0;
+    this.multikey = false;
+    this.multikeyPaths.clear();
+  }
+}
+
+function dedupe(values: unknown[]): unknown[] {
+  if (values.length <= 1) return values;
+  const seen = new Set<string>();
+  const out: unknown[] = [];
+  for (const v of values) {
+    const k = keyString(v);
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(v);
+    }
+  }
+  return out;
+}

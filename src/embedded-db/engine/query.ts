@@ -1,0 +1,105 @@
+/**
+ * Query execution: runs a plan, filters every candidate with the full query, sorts (unless the
+ * index order already does), applies skip and limit, and only then copies the survivors for the
+ * caller. Used by find, count, distinct, the first $match of aggregate and all write commands.
+ */
+import type { Document } from 'bson';
+import { badValue } from '../errors';
+import type { Collection } from './collection';
+import { compileFilter, project } from './mingo-bridge';
+import { planQuery, scan, type Plan, type ScanStats } from './planner';
+import { cloneDocument, compareValues, isPlainObject, pathValues, typeRank } from './values';
+
+export interface SelectOptions {
+  sort?: Document;
+  skip?: number;
+  limit?: number;
+  hint?: unknown;
+  collation?: Document;
+}
+
+export interface Selection {
+  /** Stored documents: read-only, never to be handed out or mutated. */
+  docs: Document[];
+  plan: Plan;
+  stats: ScanStats;
+}
+
+export function validateSort(sort: unknown): Document | undefined {
+  if (sort === undefined || sort === null) return undefined;
+  if (!isPlainObject(sort)) throw badValue('Expected field sort to be of type object');
+  for (const [k, v] of Object.entries(sort)) {
+    if (isPlainObject(v) && v.$meta !== undefined) throw badValue(`$meta sort by '${String(v.$meta)}' is not supported by the embedded database`);
+    if (v !== 1 && v !== -1) throw badValue(`$sort key ordering must be 1 (for ascending) or -1 (for descending) (field '${k}')`);
+  }
+  return sort;
+}
+
+function collatorFor(collation: Document | undefined): Intl.Collator | null {
+  if (!collation || typeof collation.locale !== 'string' || collation.locale === 'simple') return null;
+  const strength = typeof collation.strength === 'number' ? collation.strength : 3;
+  return new Intl.Collator(collation.locale, {
+    sensitivity: strength === 1 ? 'base' : strength === 2 ? 'accent' : 'variant',
+    numeric: collation.numericOrdering === true,
+    caseFirst: collation.caseFirst === 'upper' || collation.caseFirst === 'lower' ? collation.caseFirst : undefined,
+  });
+}
+
+/** MongoDB sorts an array field by its smallest element ascending, its largest descending. */
+function sortKey(doc: Document, path: string, dir: number, cmp: (a: unknown, b: unknown) => number): unknown {
+  const { values } = pathValues(doc, path);
+  let best = values[0];
+  for (let i = 1; i < values.length; i++) {
+    const c = cmp(values[i], best);
+    if ((dir > 0 && c < 0) || (dir < 0 && c > 0)) best = values[i];
+  }
+  return best;
+}
+
+export function sortDocuments<T extends Document>(docs: T[], sort: Document, collation?: Document): T[] {
+  const fields = Object.entries(sort).map(([path, dir]) => ({ path, dir: Number(dir) }));
+  if (fields.length === 0) return docs;
+  const collator = collatorFor(collation);
+  const cmp = collator
+    ? (a: unknown, b: unknown): number =>
+        typeof a === 'string' && typeof b === 'string' && typeRank(a) === typeRank(b) ? collator.compare(a, b) : compareValues(a, b)
+    : compareValues;
+  const keyed = docs.map((doc, i) => ({ doc, i, keys: fields.map((f) => sortKey(doc, f.path, f.dir, cmp)) }));
+  keyed.sort((a, b) => {
+    for (let k = 0; k < fields.length; k++) {
+      const c = cmp(a.keys[k], b.keys[k]);
+      if (c !== 0) return c * fields[k].dir;
+    }
+    return a.i - b.i;
+  });
+  return keyed.map((k) => k.doc);
+}
+
+export function selectDocuments(coll: Collection | undefined, filter: Document, opts: SelectOptions = {}): Selection {
+  const stats: ScanStats = { keysExamined: 0, docsExamined: 0 };
+  const matcher = compileFilter(filter, opts.collation ? { collation: opts.collation } : {});
+  const sort = validateSort(opts.sort);
+  const collation = opts.collation && collatorFor(opts.collation) ? opts.collation : undefined;
+  // A collation changes string order, which the index order does not follow.
+  const plan = planQuery(coll, filter, collation ? undefined : sort, opts.hint);
+  if (!coll) return { docs: [], plan, stats };
+  const skip = opts.skip ?? 0;
+  const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+  const needSort = sort !== undefined && Object.keys(sort).length > 0 && !plan.providesSort;
+  const stopAt = !needSort && limit > 0 ? skip + limit : Infinity;
+  let matched: Document[] = [];
+  for (const doc of scan(coll, plan, stats)) {
+    if (!matcher.test(doc)) continue;
+    matched.push(doc);
+    if (matched.length >= stopAt) break;
+  }
+  if (needSort && sort) matched = sortDocuments(matched, sort, collation);
+  if (skip > 0 || limit > 0) matched = matched.slice(skip, limit > 0 ? skip + limit : undefined);
+  return { docs: matched, plan, stats };
+}
+
+/** Copies of the selected documents, projected: what find hands to the client. */
+export function materialise(docs: Document[], projection: Document | undefined, filter: Document): Document[] {
+  const copies = docs.map(cloneDocument);
+  return project(copies, projection, filter);
+}

@@ -1,0 +1,340 @@
+/**
+ * BSON value semantics the engine needs outside mingo: MongoDB's cross-type comparison order
+ * (for index order and sorting), a canonical equality key (for hash indexes and _id lookups),
+ * deep copies by BSON round trip, dotted-path extraction with array expansion (multikey), and
+ * the value formatting MongoDB uses in E11000 messages.
+ */
+import { BSON, type Document } from 'bson';
+
+type Tagged = { _bsontype: string };
+
+function bsonType(v: unknown): string | undefined {
+  if (typeof v === 'object' && v !== null && '_bsontype' in v) return (v as Tagged)._bsontype;
+  return undefined;
+}
+
+/** A sub-document: not an array, not a BSON wrapper, not a Date, RegExp or byte buffer. */
+export function isPlainObject(v: unknown): v is Document {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    !(v instanceof Date) &&
+    !(v instanceof RegExp) &&
+    !(v instanceof Uint8Array) &&
+    bsonType(v) === undefined
+  );
+}
+
+/** MongoDB's canonical type order: MinKey < null < numbers < strings < objects < arrays < ... */
+export function typeRank(v: unknown): number {
+  if (v === undefined || v === null) return 1;
+  switch (typeof v) {
+    case 'number':
+    case 'bigint':
+      return 2;
+    case 'string':
+      return 3;
+    case 'boolean':
+      return 8;
+    default:
+      break;
+  }
+  if (Array.isArray(v)) return 5;
+  if (v instanceof Date) return 9;
+  if (v instanceof RegExp) return 11;
+  if (v instanceof Uint8Array) return 6;
+  switch (bsonType(v)) {
+    case undefined:
+      return 4;
+    case 'MinKey':
+      return 0;
+    case 'MaxKey':
+      return 12;
+    case 'Long':
+    case 'Int32':
+    case 'Double':
+    case 'Decimal128':
+      return 2;
+    case 'BSONSymbol':
+      return 3;
+    case 'Binary':
+      return 6;
+    case 'ObjectId':
+      return 7;
+    case 'Timestamp':
+      return 10;
+    case 'BSONRegExp':
+      return 11;
+    default:
+      return 4;
+  }
+}
+
+export function toNumber(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  const t = bsonType(v);
+  if (t === 'Long') return (v as BSON.Long).toNumber();
+  if (t === 'Int32' || t === 'Double') return (v as BSON.Double).valueOf();
+  if (t === 'Decimal128') return Number((v as BSON.Decimal128).toString());
+  return NaN;
+}
+
+export function isNumeric(v: unknown): boolean {
+  return typeRank(v) === 2;
+}
+
+function compareScalars(a: number | string, b: number | string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length) return a.length - b.length;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
+}
+
+/** Compares two BSON values the way MongoDB orders them in indexes and sorts. */
+export function compareValues(a: unknown, b: unknown): number {
+  const ra = typeRank(a);
+  const rb = typeRank(b);
+  if (ra !== rb) return ra - rb;
+  switch (ra) {
+    case 0:
+    case 1:
+    case 12:
+      return 0;
+    case 2: {
+      const x = toNumber(a);
+      const y = toNumber(b);
+      if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : -1; // NaN sorts below all numbers
+      if (Number.isNaN(y)) return 1;
+      return compareScalars(x, y);
+    }
+    case 3:
+      return compareScalars(String(a), String(b));
+    case 4:
+      return compareDocuments(a as Document, b as Document);
+    case 5: {
+      const x = a as unknown[];
+      const y = b as unknown[];
+      for (let i = 0; i < Math.min(x.length, y.length); i++) {
+        const c = compareValues(x[i], y[i]);
+        if (c !== 0) return c;
+      }
+      return x.length - y.length;
+    }
+    case 6: {
+      const x = a instanceof Uint8Array ? a : (a as BSON.Binary).buffer;
+      const y = b instanceof Uint8Array ? b : (b as BSON.Binary).buffer;
+      return compareBytes(x, y);
+    }
+    case 7:
+      return compareScalars((a as BSON.ObjectId).toHexString(), (b as BSON.ObjectId).toHexString());
+    case 8:
+      return Number(a) - Number(b);
+    case 9:
+      return compareScalars((a as Date).getTime(), (b as Date).getTime());
+    case 10:
+      return (a as BSON.Timestamp).compare(b as BSON.Timestamp);
+    case 11:
+      return compareScalars(String(a), String(b));
+    default:
+      return 0;
+  }
+}
+
+function compareDocuments(a: Document, b: Document): number {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  for (let i = 0; i < Math.min(ka.length, kb.length); i++) {
+    const ra = typeRank(a[ka[i]]);
+    const rb = typeRank(b[kb[i]]);
+    if (ra !== rb) return ra - rb;
+    const kc = compareScalars(ka[i], kb[i]);
+    if (kc !== 0) return kc;
+    const vc = compareValues(a[ka[i]], b[kb[i]]);
+    if (vc !== 0) return vc;
+  }
+  return ka.length - kb.length;
+}
+
+/**
+ * A string equal for exactly the values MongoDB treats as equal in an index: 1, 1.0 and
+ * Long(1) share a key; null and a missing field share a key.
+ */
+export function keyString(v: unknown): string {
+  if (v === undefined || v === null) return 'N';
+  switch (typeof v) {
+    case 'number':
+      return Object.is(v, -0) ? 'n0' : `n${v}`;
+    case 'string':
+      return `s${v.length}:${v}`;
+    case 'boolean':
+      return v ? 'b1' : 'b0';
+    case 'bigint':
+      return `n${Number(v)}`;
+    default:
+      break;
+  }
+  if (Array.isArray(v)) return `[${v.map(keyString).join(',')}]`;
+  if (v instanceof Date) return `t${v.getTime()}`;
+  if (v instanceof RegExp) return `r${v.source}/${v.flags}`;
+  if (v instanceof Uint8Array) return `x0:${Buffer.from(v).toString('base64')}`;
+  const t = bsonType(v);
+  switch (t) {
+    case undefined: {
+      const d = v as Document;
+      return `{${Object.keys(d)
+        .map((k) => `${k.length}:${k}=${keyString(d[k])}`)
+        .join(',')}}`;
+    }
+    case 'ObjectId':
+      return `o${(v as BSON.ObjectId).toHexString()}`;
+    case 'Long':
+    case 'Int32':
+    case 'Double':
+    case 'Decimal128': {
+      const n = toNumber(v);
+      return Object.is(n, -0) ? 'n0' : `n${n}`;
+    }
+    case 'Binary': {
+      const b = v as BSON.Binary;
+      return `x${b.sub_type}:${Buffer.from(b.buffer).toString('base64')}`;
+    }
+    case 'Timestamp':
+      return `T${(v as BSON.Timestamp).toString()}`;
+    case 'MinKey':
+      return 'm';
+    case 'MaxKey':
+      return 'M';
+    case 'BSONRegExp': {
+      const r = v as BSON.BSONRegExp;
+      return `r${r.pattern}/${r.options}`;
+    }
+    default:
+      return `u${t}:${String(v)}`;
+  }
+}
+
+/** A deep, independent copy that keeps every BSON type (structuredClone would lose ObjectId). */
+export function cloneDocument<T extends Document>(doc: T): T {
+  return BSON.deserialize(BSON.serialize(doc)) as T;
+}
+
+/**
+ * All values a dotted path reaches, expanding arrays on the way as MongoDB's multikey indexes
+ * do. A missing field yields `undefined`; `multikey` reports whether an array was crossed.
+ */
+export function pathValues(doc: unknown, path: string): { values: unknown[]; multikey: boolean } {
+  const out: unknown[] = [];
+  const state = { multikey: false };
+  collectPath(doc, path.split('.'), 0, out, state);
+  return { values: out, multikey: state.multikey };
+}
+
+function collectPath(value: unknown, parts: string[], i: number, out: unknown[], state: { multikey: boolean }): void {
+  if (i === parts.length) {
+    if (Array.isArray(value)) {
+      state.multikey = true;
+      if (value.length === 0) out.push(undefined);
+      else for (const e of value) out.push(e);
+    } else {
+      out.push(value);
+    }
+    return;
+  }
+  if (Array.isArray(value)) {
+    state.multikey = true;
+    const before = out.length;
+    const part = parts[i];
+    if (/^\d+$/.test(part) && Number(part) < value.length) collectPath(value[Number(part)], parts, i + 1, out, state);
+    for (const e of value) if (isPlainObject(e)) collectPath(e, parts, i, out, state);
+    if (out.length === before) out.push(undefined);
+    return;
+  }
+  if (isPlainObject(value)) {
+    collectPath(value[parts[i]], parts, i + 1, out, state);
+    return;
+  }
+  out.push(undefined);
+}
+
+/** The single value at a dotted path without array expansion (undefined if absent). */
+export function getPath(doc: unknown, path: string): unknown {
+  let cur: unknown = doc;
+  for (const part of path.split('.')) {
+    if (Array.isArray(cur)) {
+      if (!/^\d+$/.test(part)) return undefined;
+      cur = cur[Number(part)];
+    } else if (isPlainObject(cur)) {
+      cur = cur[part];
+    } else {
+      return undefined;
+    }
+  }
+  return cur;
+}
+
+/** Renders a value as MongoDB does inside `dup key: { ... }` and other messages. */
+export function formatValue(v: unknown): string {
+  if (v === undefined) return 'undefined';
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(v);
+    default:
+      break;
+  }
+  if (Array.isArray(v)) return v.length === 0 ? '[]' : `[ ${v.map(formatValue).join(', ')} ]`;
+  if (v instanceof Date) return `new Date(${v.getTime()})`;
+  if (v instanceof RegExp) return `/${v.source}/${v.flags}`;
+  switch (bsonType(v)) {
+    case undefined: {
+      const d = v as Document;
+      const keys = Object.keys(d);
+      return keys.length === 0 ? '{}' : `{ ${keys.map((k) => `${k}: ${formatValue(d[k])}`).join(', ')} }`;
+    }
+    case 'ObjectId':
+      return `ObjectId('${(v as BSON.ObjectId).toHexString()}')`;
+    case 'Long':
+      return (v as BSON.Long).toString();
+    case 'Decimal128':
+      return `NumberDecimal("${(v as BSON.Decimal128).toString()}")`;
+    default:
+      return String(v);
+  }
+}
+
+/** The BSON type name MongoDB uses in messages ("string", "int", "objectId", ...). */
+export function typeName(v: unknown): string {
+  if (v === undefined) return 'missing';
+  if (v === null) return 'null';
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 2 ** 31 ? 'int' : 'double';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'boolean') return 'bool';
+  if (Array.isArray(v)) return 'array';
+  if (v instanceof Date) return 'date';
+  if (v instanceof RegExp) return 'regex';
+  switch (bsonType(v)) {
+    case undefined:
+      return 'object';
+    case 'ObjectId':
+      return 'objectId';
+    case 'Long':
+      return 'long';
+    case 'Decimal128':
+      return 'decimal';
+    case 'Binary':
+      return 'binData';
+    case 'Timestamp':
+      return 'timestamp';
+    default:
+      return 'object';
+  }
+}
