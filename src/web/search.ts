@@ -25,7 +25,12 @@
  * Ranking: the number of distinct query terms a record contains, then the tie-break sort
  * (recency). Everything used ($in, $setIntersection, $size) exists in MongoDB since 2.6.
  */
-import type { Model, PipelineStage } from 'mongoose';
+import type { Aggregate, PipelineStage } from 'mongoose';
+
+/** Any mongoose model (only its aggregate is used). */
+export interface Aggregatable {
+  aggregate<R>(pipeline: PipelineStage[]): Aggregate<R[]>;
+}
 
 // wink-porter2-stemmer is CommonJS without type declarations.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -137,7 +142,7 @@ export function searchPipeline(opts: SearchOptions): SearchPipelines {
  * Runs both pipelines on a model: the page of results (with `score` when searching) and the total.
  * Aggregation does not cast: give ObjectIds and Dates (not strings) in `match`.
  */
-export async function runSearch<T, D = unknown>(model: Model<D>, opts: SearchOptions): Promise<{ items: (T & { score?: number })[]; total: number }> {
+export async function runSearch<T>(model: Aggregatable, opts: SearchOptions): Promise<{ items: (T & { score?: number })[]; total: number }> {
   const { pipeline, countPipeline } = searchPipeline(opts);
   const [items, counted] = await Promise.all([model.aggregate<T & { score?: number }>(pipeline), model.aggregate<{ total: number }>(countPipeline)]);
   return { items, total: counted[0]?.total ?? 0 };
