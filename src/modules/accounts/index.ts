@@ -4,15 +4,20 @@
 import { Router } from 'express';
 import type { PortalModule } from '../../web/context';
 import { loginRouter } from './login.routes';
+import { registrationRouter } from './registration.routes';
+import { accountRouter } from './account.routes';
 import { ensureFirstOrganizer } from './service';
 
 export { User, Company, ROLES, SECTORS, COMPANY_SIZES, type Role, type UserDoc, type CompanyDoc } from './model';
+export { passwordProblem } from './passwords';
 
 export const accountsModule: PortalModule = {
   name: 'accounts',
   router(ctx) {
     const router = Router();
     router.use(loginRouter(ctx));
+    router.use(registrationRouter(ctx));
+    router.use(accountRouter(ctx));
     return router;
   },
   async onStart(ctx) {

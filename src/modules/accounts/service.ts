@@ -1,10 +1,29 @@
 /**
- * Account rules that do not belong to a single page: the first organizer, login bookkeeping.
+ * Account rules: the first organizer, registration with e-mail verification, password reset, the
+ * account page (profile, company, password, e-mail change). Services take plain arguments and the
+ * mailer; they never see HTTP. Messages that could reveal whether an address is registered are
+ * the same either way: the owner of an address learns about attempts by e-mail instead.
  */
 import { randomBytes } from 'node:crypto';
+import mongoose, { Types } from 'mongoose';
 import type { Logger } from 'pino';
-import { hashPassword } from '../../web/auth';
-import { User } from './model';
+import { hashPassword, verifyPassword, type Actor } from '../../web/auth';
+import { ConflictError, NotFoundError, ValidationError, isDuplicateKeyError, type FieldErrors } from '../../web/errors';
+import type { Language } from '../../web/i18n';
+import type { MailContent, Mailer, Recipient } from '../../web/mail';
+import { isAsemMemberCode } from '../members';
+import { Company, User, type CompanyDoc, type UserDoc, type COMPANY_SIZES, type SECTORS } from './model';
+import { passwordProblem } from './passwords';
+import { EMAIL_CHANGE_TTL_MS, RESET_TTL_MS, VERIFICATION_TTL_MS, hashToken, looksLikeToken, newToken } from './tokens';
+
+const { trusted } = mongoose;
+
+/** What a service needs to send mail with absolute links. */
+export interface MailDeps {
+  mailer: Mailer;
+  baseUrl: string;
+  now: Date;
+}
 
 /**
  * Creates the first organizer when none exists: from ADMIN_EMAIL/ADMIN_PASSWORD, or — outside
@@ -35,4 +54,302 @@ export async function ensureFirstOrganizer(opts: {
 
 export async function recordLogin(userId: string, now: Date): Promise<void> {
   await User.updateOne({ _id: userId }, { $set: { lastLoginAt: now } });
+}
+
+function recipientOf(user: Pick<UserDoc, 'email' | 'name' | 'language'>): Recipient {
+  return { email: user.email, name: user.name, language: (user.language as Language) ?? 'en' };
+}
+
+function passwordErrors(password: string, email: string | undefined, field = 'password'): FieldErrors {
+  const problem = passwordProblem(password, email);
+  return problem ? { [field]: { key: problem } } : {};
+}
+
+/* ------------------------------------------------------------------ registration */
+
+export type Sector = (typeof SECTORS)[number];
+export type CompanySize = (typeof COMPANY_SIZES)[number];
+
+export interface CompanyInput {
+  companyName: string;
+  sector: Sector;
+  size: CompanySize;
+  website?: string | undefined;
+  description?: string | undefined;
+  products?: string | undefined;
+}
+
+export interface RegistrationInput extends CompanyInput {
+  name: string;
+  email: string;
+  password: string;
+  language: Language;
+  member: string;
+}
+
+/** Rules that need the database or several fields; the form schema has checked shapes already. */
+export async function registrationProblems(input: Pick<RegistrationInput, 'password' | 'email' | 'member'>): Promise<FieldErrors> {
+  const errors: FieldErrors = { ...passwordErrors(input.password, input.email) };
+  if (!(await isAsemMemberCode(input.member))) errors.member = { key: 'validation:invalidChoice' };
+  return errors;
+}
+
+function verificationMail(token: string, baseUrl: string): MailContent {
+  return {
+    subject: { key: 'accounts:mail.verify.subject' },
+    lines: [{ key: 'accounts:mail.verify.intro' }, { key: 'accounts:mail.verify.expiry' }, { key: 'accounts:mail.verify.notYou' }],
+    action: { label: { key: 'accounts:mail.verify.action' }, url: `${baseUrl}/verify-email?token=${token}` },
+  };
+}
+
+async function mailDuplicateRegistration(owner: Pick<UserDoc, 'email' | 'name' | 'language'>, deps: MailDeps): Promise<void> {
+  await deps.mailer.notify(recipientOf(owner), {
+    subject: { key: 'accounts:mail.duplicate.subject' },
+    lines: [{ key: 'accounts:mail.duplicate.intro' }, { key: 'accounts:mail.duplicate.whatToDo' }, { key: 'accounts:mail.duplicate.notYou' }],
+    action: { label: { key: 'accounts:mail.duplicate.action' }, url: `${deps.baseUrl}/forgot-password` },
+  });
+}
+
+/**
+ * Registers a person and their company, unverified and unlisted, and mails the verification link.
+ * An address that is already registered gets a notice instead; the caller cannot tell the difference.
+ */
+export async function registerAccount(input: RegistrationInput, deps: MailDeps): Promise<void> {
+  const problems = await registrationProblems(input);
+  if (Object.keys(problems).length) throw new ValidationError(problems);
+  // Hashed in both cases, so a known address does not answer faster than a new one.
+  const passwordHash = await hashPassword(input.password);
+  const email = input.email.trim().toLowerCase();
+  const existing = await User.findOne({ email }, { email: 1, name: 1, language: 1 }).lean<UserDoc>();
+  if (existing) return mailDuplicateRegistration(existing, deps);
+
+  const { token, stored } = newToken(deps.now, VERIFICATION_TTL_MS);
+  const companyId = new Types.ObjectId();
+  let userId: Types.ObjectId;
+  try {
+    const user = await User.create({
+      email,
+      passwordHash,
+      name: input.name,
+      language: input.language,
+      role: 'member',
+      member: input.member,
+      company: companyId,
+      verification: stored,
+    });
+    userId = user._id;
+  } catch (err) {
+    // Two registrations of one address at once: the unique index decides, the loser is a duplicate.
+    if (!isDuplicateKeyError(err)) throw err;
+    const owner = await User.findOne({ email }, { email: 1, name: 1, language: 1 }).lean<UserDoc>();
+    if (owner) await mailDuplicateRegistration(owner, deps);
+    return;
+  }
+  try {
+    await Company.create({
+      _id: companyId,
+      name: input.companyName,
+      member: input.member,
+      sector: input.sector,
+      size: input.size,
+      website: input.website,
+      description: input.description ?? '',
+      products: input.products ?? '',
+      owner: userId,
+      listed: false,
+    });
+  } catch (err) {
+    // No half-registered account: without its company the person is removed again.
+    await User.deleteOne({ _id: userId });
+    throw err;
+  }
+  await deps.mailer.notify({ email, name: input.name, language: input.language }, verificationMail(token, deps.baseUrl));
+}
+
+/** Marks the address verified and lists the company; null when the link is unknown, used or expired. */
+export async function verifyEmail(token: unknown, now: Date): Promise<{ email: string } | null> {
+  if (!looksLikeToken(token)) return null;
+  const user = await User.findOneAndUpdate(
+    { 'verification.hash': hashToken(token), 'verification.expiresAt': trusted({ $gt: now }) },
+    { $set: { emailVerifiedAt: now }, $unset: { verification: 1 } },
+    { returnDocument: 'after' },
+  ).lean<UserDoc>();
+  if (!user) return null;
+  await Company.updateMany({ owner: user._id }, { $set: { listed: true } });
+  return { email: user.email };
+}
+
+/** Sends a fresh verification link to an unverified account; silent otherwise. */
+export async function resendVerification(emailInput: string, deps: MailDeps): Promise<void> {
+  const email = emailInput.trim().toLowerCase();
+  const user = await User.findOne({ email, status: 'active' }).lean<UserDoc>();
+  if (!user || user.emailVerifiedAt) return;
+  const { token, stored } = newToken(deps.now, VERIFICATION_TTL_MS);
+  const updated = await User.updateOne({ _id: user._id, emailVerifiedAt: null }, { $set: { verification: stored } });
+  if (updated.modifiedCount !== 1) return;
+  await deps.mailer.notify(recipientOf(user), verificationMail(token, deps.baseUrl));
+}
+
+/* ------------------------------------------------------------------ password reset */
+
+export async function requestPasswordReset(emailInput: string, deps: MailDeps): Promise<void> {
+  const email = emailInput.trim().toLowerCase();
+  const user = await User.findOne({ email, status: 'active' }).lean<UserDoc>();
+  if (!user) return;
+  const { token, stored } = newToken(deps.now, RESET_TTL_MS);
+  await User.updateOne({ _id: user._id }, { $set: { passwordReset: stored } });
+  await deps.mailer.notify(recipientOf(user), {
+    subject: { key: 'accounts:mail.reset.subject' },
+    lines: [{ key: 'accounts:mail.reset.intro' }, { key: 'accounts:mail.reset.expiry' }, { key: 'accounts:mail.reset.notYou' }],
+    action: { label: { key: 'accounts:mail.reset.action' }, url: `${deps.baseUrl}/reset-password?token=${token}` },
+  });
+}
+
+/** The account a reset link belongs to, when the link is still good. */
+export async function findPasswordResetUser(token: unknown, now: Date): Promise<UserDoc | null> {
+  if (!looksLikeToken(token)) return null;
+  return User.findOne({ 'passwordReset.hash': hashToken(token), 'passwordReset.expiresAt': trusted({ $gt: now }), status: 'active' }).lean<UserDoc>();
+}
+
+/**
+ * Sets the new password and ends every session of the account (authVersion). Following the link
+ * proves the address too, so an unverified account becomes verified. Null when the link is bad.
+ */
+export async function resetPassword(token: unknown, password: string, now: Date): Promise<{ email: string } | null> {
+  const user = await findPasswordResetUser(token, now);
+  if (!user) return null;
+  const problems = passwordErrors(password, user.email);
+  if (Object.keys(problems).length) throw new ValidationError(problems);
+  const passwordHash = await hashPassword(password);
+  const wasVerified = Boolean(user.emailVerifiedAt);
+  const updated = await User.findOneAndUpdate(
+    { _id: user._id, 'passwordReset.hash': user.passwordReset!.hash },
+    {
+      $set: { passwordHash, emailVerifiedAt: user.emailVerifiedAt ?? now },
+      $unset: { passwordReset: 1, ...(wasVerified ? {} : { verification: 1 }) },
+      $inc: { authVersion: 1 },
+    },
+    { returnDocument: 'after' },
+  ).lean<UserDoc>();
+  if (!updated) return null; // used by a concurrent request in the meantime
+  if (!wasVerified) await Company.updateMany({ owner: user._id }, { $set: { listed: true } });
+  return { email: updated.email };
+}
+
+/* ------------------------------------------------------------------ the account page */
+
+export interface AccountView {
+  user: UserDoc;
+  company: CompanyDoc | null;
+}
+
+export async function getAccount(actor: Actor): Promise<AccountView> {
+  const user = await User.findById(actor.id).lean<UserDoc>();
+  if (!user) throw new NotFoundError();
+  const company = user.company ? await Company.findOne({ _id: user.company, owner: user._id }).lean<CompanyDoc>() : null;
+  return { user, company };
+}
+
+export interface ProfileInput {
+  name: string;
+  language: Language;
+  agency?: string | undefined;
+  languages?: string[] | undefined;
+}
+
+export async function updateProfile(actor: Actor, input: ProfileInput): Promise<void> {
+  const set: Record<string, unknown> = { name: input.name, language: input.language };
+  // Only liaisons present an agency and working languages in the directory.
+  if (actor.role === 'liaison') {
+    set.agency = input.agency ?? '';
+    set.languages = input.languages ?? [];
+  }
+  const res = await User.updateOne({ _id: actor.id }, { $set: set });
+  if (res.matchedCount !== 1) throw new NotFoundError();
+}
+
+export async function updateCompany(actor: Actor, input: CompanyInput): Promise<void> {
+  if (!actor.companyId) throw new NotFoundError();
+  const set: Record<string, unknown> = {
+    name: input.companyName,
+    sector: input.sector,
+    size: input.size,
+    description: input.description ?? '',
+    products: input.products ?? '',
+  };
+  const update: Record<string, unknown> = { $set: set };
+  if (input.website) set.website = input.website;
+  else update.$unset = { website: 1 };
+  // Ownership is part of the condition: only the owner's own company can change.
+  const res = await Company.updateOne({ _id: actor.companyId, owner: actor.id }, update);
+  if (res.matchedCount !== 1) throw new NotFoundError();
+}
+
+/** Checks the current password and sets the new one; bumps authVersion so other sessions end. */
+export async function changePassword(actor: Actor, input: { currentPassword: string; newPassword: string }): Promise<void> {
+  const user = await User.findById(actor.id).lean<UserDoc>();
+  if (!user) throw new NotFoundError();
+  if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    throw new ValidationError({ currentPassword: { key: 'accounts:password.currentWrong' } });
+  }
+  const problems = passwordErrors(input.newPassword, user.email, 'newPassword');
+  if (Object.keys(problems).length) throw new ValidationError(problems);
+  await User.updateOne({ _id: user._id }, { $set: { passwordHash: await hashPassword(input.newPassword) }, $inc: { authVersion: 1 } });
+}
+
+/**
+ * Starts an e-mail change: the new address gets a link, the old one a notice. The change takes
+ * effect only when the link is followed. A new address that belongs to someone else answers the
+ * same (that owner is told instead), so the form reveals no accounts.
+ */
+export async function requestEmailChange(actor: Actor, input: { newEmail: string; emailPassword: string }, deps: MailDeps): Promise<void> {
+  const user = await User.findById(actor.id).lean<UserDoc>();
+  if (!user) throw new NotFoundError();
+  if (!(await verifyPassword(user.passwordHash, input.emailPassword))) {
+    throw new ValidationError({ emailPassword: { key: 'accounts:password.currentWrong' } });
+  }
+  const newEmail = input.newEmail.trim().toLowerCase();
+  if (newEmail === user.email) throw new ValidationError({ newEmail: { key: 'accounts:account.email.same' } });
+  const owner = await User.findOne({ email: newEmail }, { email: 1, name: 1, language: 1 }).lean<UserDoc>();
+  if (owner) return mailDuplicateRegistration(owner, deps);
+  const { token, stored } = newToken(deps.now, EMAIL_CHANGE_TTL_MS);
+  await User.updateOne({ _id: user._id }, { $set: { pendingEmail: newEmail, emailChange: stored } });
+  await deps.mailer.notify(
+    { email: newEmail, name: user.name, language: (user.language as Language) ?? 'en' },
+    {
+      subject: { key: 'accounts:mail.emailChange.subject' },
+      lines: [{ key: 'accounts:mail.emailChange.intro' }, { key: 'accounts:mail.emailChange.expiry' }],
+      action: { label: { key: 'accounts:mail.emailChange.action' }, url: `${deps.baseUrl}/account/confirm-email?token=${token}` },
+    },
+  );
+  await deps.mailer.notify(recipientOf(user), {
+    subject: { key: 'accounts:mail.emailChangeRequested.subject' },
+    lines: [{ key: 'accounts:mail.emailChangeRequested.intro', params: { email: newEmail } }, { key: 'accounts:mail.emailChangeRequested.notYou' }],
+    action: { label: { key: 'accounts:mail.emailChangeRequested.action' }, url: `${deps.baseUrl}/account` },
+  });
+}
+
+/** Follows an e-mail change link: the pending address becomes the login address. */
+export async function confirmEmailChange(token: unknown, deps: MailDeps): Promise<{ email: string } | null> {
+  if (!looksLikeToken(token)) return null;
+  const user = await User.findOne({ 'emailChange.hash': hashToken(token), 'emailChange.expiresAt': trusted({ $gt: deps.now }) }).lean<UserDoc>();
+  if (!user || !user.pendingEmail) return null;
+  let updated: UserDoc | null;
+  try {
+    updated = await User.findOneAndUpdate(
+      { _id: user._id, 'emailChange.hash': user.emailChange!.hash },
+      { $set: { email: user.pendingEmail, emailVerifiedAt: user.emailVerifiedAt ?? deps.now }, $unset: { pendingEmail: 1, emailChange: 1 } },
+      { returnDocument: 'after' },
+    ).lean<UserDoc>();
+  } catch (err) {
+    // Someone registered the address after the change was requested.
+    if (isDuplicateKeyError(err)) throw new ConflictError('accounts:account.email.taken');
+    throw err;
+  }
+  if (!updated) return null;
+  await deps.mailer.notify(recipientOf(user), {
+    subject: { key: 'accounts:mail.emailChanged.subject' },
+    lines: [{ key: 'accounts:mail.emailChanged.intro', params: { email: updated.email } }, { key: 'accounts:mail.emailChanged.notYou' }],
+  });
+  return { email: updated.email };
 }
