@@ -34,7 +34,11 @@ function describe(err: unknown): ErrorView {
     return { status, titleKey: TITLES[status] ?? 'errors:server.title', messageKey: err.messageKey, params: err.params };
   }
   if (isCsrfError(err)) return { status: 403, titleKey: 'errors:csrf.title', messageKey: 'errors:csrf.message' };
-  if (err instanceof MongooseError.CastError) return { status: 404, titleKey: TITLES[404]!, messageKey: 'errors:notFound.message' };
+  // A malformed id or value typed into a URL is a page that does not exist; an object in a filter
+  // (an operator that sanitizeFilter neutralised because it was not wrapped in trusted()) is a bug.
+  if (err instanceof MongooseError.CastError && (typeof err.value !== 'object' || err.value === null)) {
+    return { status: 404, titleKey: TITLES[404]!, messageKey: 'errors:notFound.message' };
+  }
   if (err instanceof MongooseError.ValidationError) return { status: 422, titleKey: TITLES[422]!, messageKey: 'validation:formHasErrors' };
   if (isDuplicateKeyError(err)) return { status: 409, titleKey: TITLES[409]!, messageKey: 'errors:conflict.message' };
   const e = err as { status?: unknown; statusCode?: unknown; type?: unknown };
