@@ -1,12 +1,35 @@
 /**
- * The messages module's front door (routes, start-up seed).
+ * The messages module's front door: the liaison directory, private conversations between
+ * officials (and an SME with its own liaison), and organizer announcements to the liaisons.
  */
-import { Router } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import type { PortalModule } from '../../web/context';
+import { messagesRouter } from './routes';
+import { countUnreadMessages } from './service';
+import { countPendingAnnouncements } from './announcements';
+
+export { mayContact, listLiaisons, type Contact, type Party } from './contacts';
+export { countUnreadMessages } from './service';
+export { countPendingAnnouncements } from './announcements';
 
 export const messagesModule: PortalModule = {
   name: 'messages',
-  router() {
-    return Router();
+  router(ctx) {
+    return messagesRouter(ctx);
+  },
+  middleware() {
+    /** The header badge: unread messages, plus announcements a liaison has yet to acknowledge. */
+    return (req: Request, res: Response, next: NextFunction) => {
+      const user = req.user;
+      if (!user || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
+      Promise.all([countUnreadMessages(user.id), user.role === 'liaison' ? countPendingAnnouncements(user.id) : Promise.resolve(0)])
+        .then(([unread, pending]) => {
+          res.locals.unreadMessages = unread + pending;
+          res.locals.unreadConversationMessages = unread;
+          res.locals.pendingAnnouncementCount = pending;
+          next();
+        })
+        .catch(next);
+    };
   },
 };
