@@ -1,17 +1,18 @@
 /**
  * ASEM members: reference data and the member directory.
  */
-import { Router } from 'express';
 import type { PortalModule } from '../../web/context';
 import { seedAsemMembers } from './service';
+import { directoryRouter } from './routes';
 
 export { AsemMember } from './model';
 export { listAsemMembers, findAsemMember, isAsemMemberCode, seedAsemMembers, type AsemMemberView } from './service';
+export { listedCompanyCounts } from './directory';
 
 export const membersModule: PortalModule = {
   name: 'members',
   router() {
-    return Router();
+    return directoryRouter();
   },
   async onStart(ctx) {
     const added = await seedAsemMembers();

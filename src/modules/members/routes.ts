@@ -1,0 +1,26 @@
+/**
+ * The member directory pages: /members, /members/:code, /companies/:id.
+ */
+import { Router } from 'express';
+import { getCompanyPage, getMemberPage, listDirectory } from './directory';
+
+export function directoryRouter(): Router {
+  const router = Router();
+
+  router.get('/members', async (req, res) => {
+    const regions = await listDirectory(req.lang);
+    res.render('members/index', { title: req.t('members:index.title'), regions });
+  });
+
+  router.get('/members/:code', async (req, res) => {
+    const page = await getMemberPage(req.params.code, req.user, req.lang);
+    res.render('members/show', { title: page.member.name[req.lang] || page.member.name.en, ...page });
+  });
+
+  router.get('/companies/:id', async (req, res) => {
+    const page = await getCompanyPage(req.params.id, req.user);
+    res.render('members/company', { title: page.company.name, ...page });
+  });
+
+  return router;
+}
