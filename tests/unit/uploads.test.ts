@@ -1,0 +1,212 @@
+/**
+ * The shared upload wrapper on a small Express app: content sniffing, names, limits, temp files,
+ * storing and downloading. Every refusal is checked in the response and on disk.
+ */
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import express, { type Express } from 'express';
+import request from 'supertest';
+import {
+  cleanFileName,
+  contentDisposition,
+  filesDir,
+  persistUploads,
+  sendStoredFile,
+  sniffFile,
+  tempDir,
+  uploadMiddleware,
+  uploadsOf,
+  type StoredFileRef,
+} from '../../src/web/uploads';
+import { docxBytes, exeBytes, jpegBytes, pdfBytes, plainZipBytes, pngBytes, pptxBytes, xlsxBytes } from '../fixtures/files';
+
+let dir: string;
+let ctx: { config: { uploadDir: string } };
+let app: Express;
+const saved: StoredFileRef[] = [];
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'uploads-test-'));
+  ctx = { config: { uploadDir: dir } };
+  app = express();
+  app.post('/upload', uploadMiddleware(ctx, { field: 'files', maxFiles: 5 }), async (req, res) => {
+    const { files, error } = uploadsOf(req);
+    if (error) return res.status(error.status).json({ error: error.key, params: error.params, body: req.body });
+    if (req.body?.fail === 'yes') return res.status(422).json({ error: 'form' }); // the form had other errors
+    const stored = await persistUploads(ctx, files);
+    saved.push(...stored);
+    res.json({ stored, body: req.body });
+  });
+  app.get('/files/:i', async (req, res) => {
+    const ref = saved[Number(req.params.i)];
+    if (!ref) return res.sendStatus(404);
+    await sendStoredFile(ctx, res, ref, { inline: req.query.inline === '1' });
+  });
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    res.status(500).json({ error: String(err) });
+  });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const tmpFiles = () => readdirSync(tempDir(ctx));
+const storedFiles = () => readdirSync(filesDir(ctx));
+
+describe('sniffFile', () => {
+  const kindOf = async (bytes: Buffer) => {
+    const p = path.join(dir, `sniff-${Math.random()}`);
+    writeFileSync(p, bytes);
+    return sniffFile(p);
+  };
+  it('recognises the accepted kinds by content', async () => {
+    expect(await kindOf(pdfBytes())).toBe('pdf');
+    expect(await kindOf(pngBytes())).toBe('png');
+    expect(await kindOf(jpegBytes())).toBe('jpeg');
+    expect(await kindOf(docxBytes())).toBe('docx');
+    expect(await kindOf(xlsxBytes())).toBe('xlsx');
+    expect(await kindOf(pptxBytes())).toBe('pptx');
+  });
+  it('refuses executables, plain zips, text and empty files', async () => {
+    expect(await kindOf(exeBytes())).toBeNull();
+    expect(await kindOf(plainZipBytes())).toBeNull();
+    expect(await kindOf(Buffer.from('<html><script>alert(1)</script></html>'))).toBeNull();
+    expect(await kindOf(Buffer.alloc(0))).toBeNull();
+  });
+});
+
+describe('cleanFileName', () => {
+  it('keeps Chinese names and the real extension', () => {
+    expect(cleanFileName('中小企业创新报告.pdf', 'pdf')).toBe('中小企业创新报告.pdf');
+    expect(cleanFileName('photo.JPG', 'jpeg')).toBe('photo.JPG'.slice(0, 6) + 'jpg');
+  });
+  it('drops directories, control and bidi characters and leading dots', () => {
+    expect(cleanFileName('../../etc/passwd', 'pdf')).toBe('passwd.pdf');
+    expect(cleanFileName('..\\..\\windows\\win.ini', 'pdf')).toBe('win.ini.pdf');
+    expect(cleanFileName('evil\u0000\u0007\r\nname\u202Efdp.exe', 'pdf')).toBe('evilnamefdp.exe.pdf');
+    expect(cleanFileName('...', 'png')).toBe('file.png');
+    expect(cleanFileName('.htaccess', 'pdf')).toBe('htaccess.pdf');
+  });
+  it('bounds the length', () => {
+    expect(Array.from(cleanFileName('长'.repeat(500) + '.pdf', 'pdf')).length).toBeLessThanOrEqual(150);
+  });
+});
+
+describe('contentDisposition', () => {
+  it('gives an ASCII fallback and the UTF-8 name', () => {
+    expect(contentDisposition('attachment', '报告 "final".pdf')).toBe(
+      `attachment; filename="__ _final_.pdf"; filename*=UTF-8''${encodeURIComponent('报告 "final".pdf')}`,
+    );
+  });
+});
+
+describe('uploadMiddleware', () => {
+  it('accepts good files, keeps UTF-8 names and the text fields, and stores under random names', async () => {
+    const res = await request(app)
+      .post('/upload')
+      .field('title', '中小企业')
+      .attach('files', pdfBytes(), { filename: '中小企业报告.pdf', contentType: 'application/octet-stream' })
+      .attach('files', pngBytes(), { filename: 'chart.png', contentType: 'image/png' })
+      .attach('files', docxBytes(), { filename: 'plan.docx' });
+    expect(res.status).toBe(200);
+    expect(res.body.body.title).toBe('中小企业');
+    const stored = res.body.stored as StoredFileRef[];
+    expect(stored.map((s) => [s.originalName, s.kind])).toEqual([
+      ['中小企业报告.pdf', 'pdf'],
+      ['chart.png', 'png'],
+      ['plan.docx', 'docx'],
+    ]);
+    for (const s of stored) expect(s.storedName).toMatch(/^[a-f0-9]{32}$/);
+    expect(storedFiles()).toEqual(expect.arrayContaining(stored.map((s) => s.storedName)));
+    expect(tmpFiles()).toEqual([]);
+  });
+
+  it('refuses an .exe renamed to .pdf, and removes every file of the request', async () => {
+    const before = storedFiles().length;
+    const res = await request(app)
+      .post('/upload')
+      .attach('files', pdfBytes(), { filename: 'good.pdf' })
+      .attach('files', exeBytes(), { filename: 'report.pdf', contentType: 'application/pdf' });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toBe('uploads:errors.type');
+    expect(res.body.params.name).toBe('report.pdf');
+    expect(tmpFiles()).toEqual([]);
+    expect(storedFiles().length).toBe(before);
+  });
+
+  it('refuses an empty file', async () => {
+    const res = await request(app).post('/upload').attach('files', Buffer.alloc(0), { filename: 'empty.pdf' });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toBe('uploads:errors.empty');
+    expect(tmpFiles()).toEqual([]);
+  });
+
+  it('refuses a file over 10 MB with 413', async () => {
+    const big = Buffer.concat([pdfBytes(), Buffer.alloc(10 * 1024 * 1024 + 10, 0x20)]);
+    const res = await request(app).post('/upload').field('title', 'kept').attach('files', big, { filename: 'big.pdf' });
+    expect(res.status).toBe(413);
+    expect(res.body.error).toBe('uploads:errors.tooLarge');
+    expect(res.body.body.title).toBe('kept');
+    expect(tmpFiles()).toEqual([]);
+  });
+
+  it('refuses more than the allowed number of files', async () => {
+    let req = request(app).post('/upload');
+    for (let i = 0; i < 20; i++) req = req.attach('files', pdfBytes(), { filename: `f${i}.pdf` });
+    const res = await req;
+    expect(res.status).toBe(422);
+    expect(res.body.error).toBe('uploads:errors.tooMany');
+    expect(res.body.params.max).toBe(5);
+    expect(tmpFiles()).toEqual([]);
+  });
+
+  it('cleans hostile names and never uses them as paths', async () => {
+    const res = await request(app).post('/upload').attach('files', pdfBytes(), { filename: '../../etc/passwd' }).attach('files', pngBytes(), { filename: 'a\u200Bb\u202Ec.png' });
+    expect(res.status).toBe(200);
+    expect(res.body.stored.map((s: StoredFileRef) => s.originalName)).toEqual(['passwd.pdf', 'abc.png']);
+    expect(readdirSync(dir).sort()).toEqual(expect.arrayContaining(['files', 'tmp']));
+    expect(readdirSync(dir).filter((n) => !n.startsWith('sniff-')).sort()).toEqual(['files', 'tmp']);
+  });
+
+  it('refuses a part header with raw control characters as malformed, storing nothing', async () => {
+    const before = storedFiles().length;
+    const res = await request(app).post('/upload').attach('files', pdfBytes(), { filename: 'a\u0001b.pdf' });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('uploads:errors.malformed');
+    expect(tmpFiles()).toEqual([]);
+    expect(storedFiles().length).toBe(before);
+  });
+
+  it('removes temp files when the route refuses the form after the upload', async () => {
+    const before = storedFiles().length;
+    const res = await request(app).post('/upload').field('fail', 'yes').attach('files', pdfBytes(), { filename: 'x.pdf' });
+    expect(res.status).toBe(422);
+    // 'close' runs right after the response: give the unlink a moment without asserting time.
+    for (let i = 0; i < 50 && tmpFiles().length; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(tmpFiles()).toEqual([]);
+    expect(storedFiles().length).toBe(before);
+  });
+
+  it('ignores an empty file input (no file chosen)', async () => {
+    const res = await request(app).post('/upload').field('title', 'no files');
+    expect(res.status).toBe(200);
+    expect(res.body.stored).toEqual([]);
+  });
+});
+
+describe('sendStoredFile', () => {
+  it('sends an attachment with its type, a UTF-8 name and nosniff', async () => {
+    const i = saved.findIndex((s) => s.kind === 'pdf');
+    const res = await request(app).get(`/files/${i}`).buffer(true);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-disposition']).toContain(`filename*=UTF-8''${encodeURIComponent('中小企业报告.pdf')}`);
+    expect(res.headers['content-disposition']).toMatch(/^attachment;/);
+  });
+  it('shows images inline only when asked, never other kinds', async () => {
+    const png = saved.findIndex((s) => s.kind === 'png');
+    const pdf = saved.findIndex((s) => s.kind === 'pdf');
+    expect((await request(app).get(`/files/${png}?inline=1`)).headers['content-disposition']).toMatch(/^inline;/);
+    expect((await request(app).get(`/files/${pdf}?inline=1`)).headers['content-disposition']).toMatch(/^attachment;/);
+  });
+});
