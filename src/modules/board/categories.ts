@@ -1,0 +1,202 @@
+/**
+ * Board categories: the start-up seed, the list with thread counts and latest activity, and the
+ * organizer's create / edit / reorder.
+ */
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import type { Actor } from '../../web/auth';
+import { assertRole } from '../../web/auth';
+import { NotFoundError, ValidationError, isDuplicateKeyError } from '../../web/errors';
+import { fields } from '../../web/forms';
+import { recordAudit } from '../admin';
+import { BoardCategory, BoardThread, type BoardCategoryDoc, type LocalizedText } from './model';
+
+export interface SeedCategory {
+  slug: string;
+  name: LocalizedText;
+  description: LocalizedText;
+}
+
+export const DEFAULT_CATEGORIES: SeedCategory[] = [
+  {
+    slug: 'general',
+    name: { en: 'General', 'zh-CN': '综合讨论' },
+    description: {
+      en: 'Introductions, questions about the portal and anything that fits nowhere else.',
+      'zh-CN': '自我介绍、关于本网站的问题，以及其他不属于特定版块的话题。',
+    },
+  },
+  {
+    slug: 'fair-and-hall',
+    name: { en: 'Fair and hall', 'zh-CN': '博览会与展馆' },
+    description: {
+      en: 'The China International SME Fair and the ASEM hall: booths, travel, logistics and meeting up at the fair.',
+      'zh-CN': '中国国际中小企业博览会及亚欧展馆：展位、差旅、物流以及在展会期间的会面安排。',
+    },
+  },
+  {
+    slug: 'business-opportunities',
+    name: { en: 'Business opportunities', 'zh-CN': '商业机会' },
+    description: {
+      en: 'Partners, suppliers, buyers, joint ventures and e-commerce between SMEs of Asia and Europe.',
+      'zh-CN': '亚欧中小企业之间的合作伙伴、供应商、采购商、合资及电子商务机会。',
+    },
+  },
+  {
+    slug: 'financing',
+    name: { en: 'Financing', 'zh-CN': '融资' },
+    description: {
+      en: 'Loans, guarantees, venture capital, public support programmes and access to finance for SMEs.',
+      'zh-CN': '中小企业的贷款、担保、风险投资、公共扶持项目及融资渠道。',
+    },
+  },
+  {
+    slug: 'technology-and-innovation',
+    name: { en: 'Technology and innovation', 'zh-CN': '技术与创新' },
+    description: {
+      en: 'Research cooperation, technology transfer, clusters and intellectual property.',
+      'zh-CN': '研发合作、技术转移、产业集群与知识产权。',
+    },
+  },
+  {
+    slug: 'environment-and-energy',
+    name: { en: 'Environment and energy', 'zh-CN': '环境与能源' },
+    description: {
+      en: 'Clean production, energy efficiency, environmental rules and green business.',
+      'zh-CN': '清洁生产、能源效率、环境法规与绿色商业。',
+    },
+  },
+];
+
+/** Words that are board paths of their own, so no category may take them as its slug. */
+export const RESERVED_SLUGS = ['threads', 'posts', 'search', 'unsubscribe', 'new', 'admin'];
+
+/**
+ * Creates the default categories when there are none. Upserts by slug, so two processes starting
+ * at once (or a second start) add nothing twice.
+ */
+export async function seedCategories(categories: SeedCategory[] = DEFAULT_CATEGORIES): Promise<number> {
+  if ((await BoardCategory.countDocuments({})) > 0) return 0;
+  let added = 0;
+  for (const [position, c] of categories.entries()) {
+    const res = await BoardCategory.updateOne(
+      { slug: c.slug },
+      { $setOnInsert: { slug: c.slug, name: c.name, description: c.description, position, createdAt: new Date(), updatedAt: new Date() } },
+      { upsert: true, timestamps: false },
+    );
+    added += res.upsertedCount;
+  }
+  return added;
+}
+
+export type CategoryView = Pick<BoardCategoryDoc, '_id' | 'slug' | 'name' | 'description' | 'position'>;
+
+export async function listCategories(): Promise<CategoryView[]> {
+  return BoardCategory.find({}, { slug: 1, name: 1, description: 1, position: 1 }).sort({ position: 1, _id: 1 }).lean<CategoryView[]>();
+}
+
+export interface CategoryWithStats extends CategoryView {
+  threadCount: number;
+  latest: { _id: Types.ObjectId; title: string; lastActivityAt: Date; lastPosterName: string } | null;
+}
+
+/** The board's front page: every category with its number of (visible) threads and the latest one. */
+export async function listCategoriesWithStats(): Promise<CategoryWithStats[]> {
+  const categories = await listCategories();
+  return Promise.all(
+    categories.map(async (c) => {
+      const [threadCount, latest] = await Promise.all([
+        BoardThread.countDocuments({ category: c._id, hidden: false }),
+        BoardThread.findOne({ category: c._id, hidden: false }, { title: 1, lastActivityAt: 1, lastPosterName: 1 })
+          .sort({ lastActivityAt: -1 })
+          .lean<CategoryWithStats['latest']>(),
+      ]);
+      return { ...c, threadCount, latest };
+    }),
+  );
+}
+
+export async function findCategoryBySlug(slug: unknown): Promise<CategoryView> {
+  if (typeof slug !== 'string' || !/^[a-z0-9][a-z0-9-]{0,60}$/.test(slug)) throw new NotFoundError();
+  const category = await BoardCategory.findOne({ slug }, { slug: 1, name: 1, description: 1, position: 1 }).lean<CategoryView>();
+  if (!category) throw new NotFoundError();
+  return category;
+}
+
+export async function findCategoryById(id: unknown): Promise<CategoryView> {
+  if (typeof id !== 'string' || !Types.ObjectId.isValid(id)) throw new NotFoundError();
+  const category = await BoardCategory.findById(id, { slug: 1, name: 1, description: 1, position: 1 }).lean<CategoryView>();
+  if (!category) throw new NotFoundError();
+  return category;
+}
+
+export const CategoryForm = z.object({
+  slug: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .min(1)
+    .max(60)
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'board:admin.slugFormat')
+    .refine((s) => !RESERVED_SLUGS.includes(s), 'board:admin.slugReserved'),
+  nameEn: fields.text(80),
+  nameZh: fields.text(80),
+  descriptionEn: fields.text(500),
+  descriptionZh: fields.text(500),
+});
+export type CategoryInput = z.infer<typeof CategoryForm>;
+
+export function categoryValues(c: CategoryView): Record<string, string> {
+  return { slug: c.slug, nameEn: c.name.en, nameZh: c.name['zh-CN'], descriptionEn: c.description.en, descriptionZh: c.description['zh-CN'] };
+}
+
+function toFields(input: CategoryInput) {
+  return {
+    slug: input.slug,
+    name: { en: input.nameEn, 'zh-CN': input.nameZh },
+    description: { en: input.descriptionEn, 'zh-CN': input.descriptionZh },
+  };
+}
+
+const slugTaken = () => new ValidationError({ slug: { key: 'board:admin.slugTaken' } });
+
+export async function createCategory(actor: Actor | undefined, input: CategoryInput, now: Date): Promise<CategoryView> {
+  assertRole(actor, 'organizer');
+  const last = await BoardCategory.findOne({}, { position: 1 }).sort({ position: -1 }).lean();
+  try {
+    const created = await BoardCategory.create({ ...toFields(input), position: (last?.position ?? -1) + 1 });
+    await recordAudit({ actor, action: 'board.category.create', targetType: 'BoardCategory', targetId: String(created._id), after: toFields(input), at: now });
+    return created.toObject();
+  } catch (err) {
+    if (isDuplicateKeyError(err)) throw slugTaken();
+    throw err;
+  }
+}
+
+export async function updateCategory(actor: Actor | undefined, id: string, input: CategoryInput, now: Date): Promise<CategoryView> {
+  assertRole(actor, 'organizer');
+  const before = await findCategoryById(id);
+  try {
+    const updated = await BoardCategory.findOneAndUpdate({ _id: before._id }, { $set: toFields(input) }, { returnDocument: 'after' }).lean<CategoryView>();
+    if (!updated) throw new NotFoundError();
+    await recordAudit({ actor, action: 'board.category.update', targetType: 'BoardCategory', targetId: id, before: categoryValues(before), after: toFields(input), at: now });
+    return updated;
+  } catch (err) {
+    if (isDuplicateKeyError(err)) throw slugTaken();
+    throw err;
+  }
+}
+
+/** Moves a category one place up or down (renumbers all positions, so gaps and ties disappear). */
+export async function moveCategory(actor: Actor | undefined, id: string, direction: 'up' | 'down', now: Date): Promise<void> {
+  assertRole(actor, 'organizer');
+  const target = await findCategoryById(id);
+  const ordered = await listCategories();
+  const index = ordered.findIndex((c) => String(c._id) === String(target._id));
+  const swapWith = direction === 'up' ? index - 1 : index + 1;
+  if (index < 0 || swapWith < 0 || swapWith >= ordered.length) return;
+  const next = [...ordered];
+  [next[index], next[swapWith]] = [next[swapWith]!, next[index]!];
+  await BoardCategory.bulkWrite(next.map((c, position) => ({ updateOne: { filter: { _id: c._id }, update: { $set: { position } } } })));
+  await recordAudit({ actor, action: 'board.category.move', targetType: 'BoardCategory', targetId: id, note: direction, at: now });
+}
