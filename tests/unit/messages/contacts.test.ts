@@ -1,0 +1,157 @@
+/**
+ * mayContact as a matrix, and the services' own checks (without HTTP).
+ */
+import mongoose, { Types } from 'mongoose';
+import { testDbUri } from '../../helpers/db';
+import { makeUser } from '../../helpers/factories';
+import { toActor, type Actor } from '../../../src/web/auth';
+import { User } from '../../../src/modules/accounts/model';
+import { NotFoundError, ValidationError } from '../../../src/web/errors';
+import type { Mailer, MailContent, Recipient } from '../../../src/web/mail';
+import { mayContact, listContactable, type Party } from '../../../src/modules/messages/contacts';
+import { countUnreadMessages, readConversation, replyToConversation, startConversation } from '../../../src/modules/messages/service';
+import { acknowledgeAnnouncement, announcementStatus, countPendingAnnouncements, remindPending, sendAnnouncement } from '../../../src/modules/messages/announcements';
+import { seedAsemMembers } from '../../../src/modules/members/service';
+
+
+const P = (id: string, role: Party['role'], member: string | null): Party => ({ id, role, member });
+const organizer = P('o1', 'organizer', null);
+const organizer2 = P('o2', 'organizer', null);
+const liaisonDE = P('l1', 'liaison', 'DE');
+const liaisonDE2 = P('l2', 'liaison', 'DE');
+const liaisonFR = P('l3', 'liaison', 'FR');
+const memberDE = P('m1', 'member', 'DE');
+const memberDE2 = P('m2', 'member', 'DE');
+const memberFR = P('m3', 'member', 'FR');
+
+describe('mayContact', () => {
+  const matrix: [Party, Party, boolean][] = [
+    [memberDE, liaisonDE, true],
+    [memberDE, liaisonFR, false],
+    [memberDE, memberDE2, false],
+    [memberDE, memberFR, false],
+    [memberDE, organizer, false],
+    [liaisonDE, liaisonDE2, true],
+    [liaisonDE, liaisonFR, true],
+    [liaisonDE, organizer, true],
+    [liaisonDE, memberDE, true],
+    [liaisonDE, memberFR, false],
+    [organizer, memberFR, true],
+    [organizer, liaisonFR, true],
+    [organizer, organizer2, true],
+    [organizer, organizer, false],
+    [liaisonDE, liaisonDE, false],
+    [memberDE, memberDE, false],
+  ];
+  test.each(matrix)('%o → %o: %s', (a, b, expected) => {
+    expect(mayContact(a, b)).toBe(expected);
+  });
+  test('a member or liaison without an ASEM member reaches no SME', () => {
+    expect(mayContact(P('x', 'member', null), P('y', 'liaison', null))).toBe(false);
+    expect(mayContact(P('x', 'liaison', null), P('y', 'member', null))).toBe(false);
+  });
+});
+
+class FakeMailer implements Mailer {
+  sent: { to: Recipient; content: MailContent }[] = [];
+  async send(): Promise<void> {}
+  async notify(to: Recipient, content: MailContent): Promise<void> {
+    this.sent.push({ to, content });
+  }
+  async retryDue(): Promise<number> {
+    return 0;
+  }
+  startRetryLoop(): void {}
+  async close(): Promise<void> {}
+}
+
+describe('services', () => {
+  const mailer = new FakeMailer();
+  const deps = (now = new Date()) => ({ mailer, baseUrl: 'http://x.test', now });
+  async function actor(opts: Parameters<typeof makeUser>[0]): Promise<Actor> {
+    const made = await makeUser(opts);
+    return toActor((await User.findById(made.id).lean())!);
+  }
+
+  beforeAll(async () => {
+    mongoose.set('sanitizeFilter', true);
+    await mongoose.connect(testDbUri('u'));
+    await seedAsemMembers();
+  });
+  afterAll(async () => {
+    await mongoose.connection.dropDatabase();
+    await mongoose.disconnect();
+  });
+  beforeEach(() => {
+    mailer.sent = [];
+  });
+
+  test('listContactable agrees with mayContact and skips suspended and unverified accounts', async () => {
+    const me = await actor({ role: 'member', member: 'AT' });
+    const own = await actor({ role: 'liaison', member: 'AT' });
+    await actor({ role: 'liaison', member: 'AT', status: 'suspended' });
+    await actor({ role: 'liaison', member: 'AT', verified: false });
+    await actor({ role: 'liaison', member: 'BE' });
+    const { contacts } = await listContactable(me);
+    expect(contacts.map((c) => c.id)).toEqual([own.id]);
+  });
+
+  test('a conversation with a suspended person is refused, nothing stored', async () => {
+    const me = await actor({ role: 'liaison', member: 'AT' });
+    const gone = await actor({ role: 'liaison', member: 'BE', status: 'suspended' });
+    await expect(startConversation(me, { recipients: [gone.id], subject: 'S', body: 'B' }, deps())).rejects.toBeInstanceOf(ValidationError);
+    expect(mailer.sent).toHaveLength(0);
+  });
+
+  test('notifications are throttled per recipient and re-armed by reading', async () => {
+    const a = await actor({ role: 'liaison', member: 'BG' });
+    const b = await actor({ role: 'liaison', member: 'HR' });
+    const c = await actor({ role: 'liaison', member: 'CY' });
+    const id = await startConversation(a, { recipients: [b.id, c.id], subject: 'Three of us', body: 'One' }, deps());
+    expect(mailer.sent.map((m) => m.to.email).sort()).toEqual([b.email, c.email].sort());
+    await Promise.all([replyToConversation(a, id, 'Two', deps()), replyToConversation(a, id, 'Three', deps())]);
+    expect(mailer.sent).toHaveLength(2);
+    expect(await countUnreadMessages(b.id)).toBe(3);
+    await readConversation(b, id, { now: new Date() });
+    expect(await countUnreadMessages(b.id)).toBe(0);
+    expect(await countUnreadMessages(c.id)).toBe(3);
+    await replyToConversation(a, id, 'Four', deps());
+    expect(mailer.sent.map((m) => m.to.email)).toEqual(expect.arrayContaining([b.email]));
+    expect(mailer.sent.filter((m) => m.to.email === b.email)).toHaveLength(2);
+    expect(mailer.sent.filter((m) => m.to.email === c.email)).toHaveLength(1);
+  });
+
+  test('non-participants get NotFoundError, including the organizer', async () => {
+    const a = await actor({ role: 'liaison', member: 'DK' });
+    const b = await actor({ role: 'liaison', member: 'EE' });
+    const org = await actor({ role: 'organizer' });
+    const id = await startConversation(a, { recipients: [b.id], subject: 'S', body: 'B' }, deps());
+    await expect(readConversation(org, id, { now: new Date() })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(replyToConversation(org, id, 'x', deps())).rejects.toBeInstanceOf(NotFoundError);
+    await expect(readConversation(a, new Types.ObjectId().toHexString(), { now: new Date() })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(readConversation(a, '../etc', { now: new Date() })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  test('announcements: only the organizer sends; acknowledgements counted once; reminders skip those who acknowledged', async () => {
+    const org = await actor({ role: 'organizer' });
+    const l1 = await actor({ role: 'liaison', member: 'FI' });
+    const l2 = await actor({ role: 'liaison', member: 'FI' });
+    const liaison = await actor({ role: 'liaison', member: 'GR' });
+    await expect(sendAnnouncement(liaison, { subject: 'S', body: 'B', audience: 'all', members: [] }, deps())).rejects.toThrow();
+    const id = await sendAnnouncement(org, { subject: 'S', body: 'B', audience: 'members', members: ['FI'] }, deps());
+    expect(mailer.sent.map((m) => m.to.email).sort()).toEqual([l1.email, l2.email].sort());
+    expect(await countPendingAnnouncements(l1.id)).toBe(1);
+    expect(await acknowledgeAnnouncement(l1, id, new Date())).toBe(true);
+    expect(await acknowledgeAnnouncement(l1, id, new Date())).toBe(false);
+    await expect(acknowledgeAnnouncement(liaison, id, new Date())).rejects.toBeInstanceOf(NotFoundError);
+    expect(await countPendingAnnouncements(l1.id)).toBe(0);
+    const status = await announcementStatus(org, id);
+    expect(status.acknowledged.map((r) => r.id)).toEqual([l1.id]);
+    expect(status.pending.map((r) => r.id)).toEqual([l2.id]);
+    expect(status.announcement.acknowledgedCount).toBe(1);
+    mailer.sent = [];
+    expect(await remindPending(org, id, deps())).toBe(1);
+    expect(mailer.sent.map((m) => m.to.email)).toEqual([l2.email]);
+    expect(mailer.sent[0]!.content.subject.key).toBe('messages:email.announcement.reminderSubject');
+  });
+});
