@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import readline from 'node:readline';
 
 /** The word src/embedded-db/cli.ts prints before its address; keep the two in step. */
@@ -43,7 +44,9 @@ export interface EmbeddedDbProcess {
 function childCommand(args: string[]): { file: string; argv: string[] } {
   const compiled = __filename.endsWith('.js');
   const cli = path.join(__dirname, '..', 'embedded-db', compiled ? 'cli.js' : 'cli.ts');
-  const argv = compiled ? [cli, ...args] : ['--import', 'tsx', cli, ...args];
+  // tsx by absolute URL: a bare `--import tsx` is resolved from the working directory, which
+  // need not be the project's.
+  const argv = compiled ? [cli, ...args] : ['--import', pathToFileURL(require.resolve('tsx')).href, cli, ...args];
   return { file: process.execPath, argv };
 }
 

@@ -41,6 +41,10 @@ function stderrLogger(quiet: boolean): EmbeddedDbLogger {
 }
 
 async function main(): Promise<number> {
+  // When the parent that reads our output dies, writing to its pipes fails with EPIPE: that must
+  // not crash the server before it has stopped cleanly and released the dbPath lock.
+  process.stdout.on('error', () => {});
+  process.stderr.on('error', () => {});
   let values: { port?: string; dbpath?: string; host?: string; help?: boolean; quiet?: boolean };
   try {
     ({ values } = parseArgs({

@@ -47,6 +47,9 @@ async function writeUntilKilled(uri: string, round: number, killAfter: number, k
   let count = 0;
   let killed = false;
   const lines = readline.createInterface({ input: writer.stdout });
+  // Both promises made now: 'close' may come before 'exit', and a late listener would wait forever.
+  const linesDone = new Promise<void>((resolve) => lines.once('close', resolve));
+  const exited = new Promise<number | null>((resolve) => writer.once('exit', resolve));
   lines.on('line', (line) => {
     const [kind, a, b] = line.split(' ');
     if (kind === 'ins') acked.inserted.add(a);
@@ -57,8 +60,7 @@ async function writeUntilKilled(uri: string, round: number, killAfter: number, k
       kill();
     }
   });
-  const code = await new Promise<number | null>((resolve) => writer.once('exit', resolve));
-  await new Promise<void>((resolve) => (lines as unknown as NodeJS.EventEmitter).once('close', resolve));
+  const [code] = await Promise.all([exited, linesDone]);
   if (!killed) throw new Error(`the writer ended before ${killAfter} acknowledgements (code ${code}):\n${stderr}`);
   return acked;
 }
