@@ -1,0 +1,100 @@
+/**
+ * In the browser: an official (liaison of one ASEM member) starts a conversation with a liaison of
+ * another member from the liaison directory; that liaison logs in, sees the unread badge, opens the
+ * conversation and replies. Pages are checked with axe along the way.
+ */
+import type { Browser, Page } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
+import { createTestApp, type TestApp } from '../helpers/app';
+import { artifactPath, describeBrowser, launchBrowser, listen } from '../helpers/browser';
+import { makeUser, type MadeUser } from '../helpers/factories';
+
+describeBrowser('liaison messaging in the browser', () => {
+  let t: TestApp;
+  let server: { baseUrl: string; close(): Promise<void> };
+  let browser: Browser;
+  let official: MadeUser;
+  let peer: MadeUser;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    server = await listen(t.app);
+    browser = await launchBrowser();
+    official = await makeUser({ role: 'liaison', member: 'DE', name: 'Greta Official', agency: 'Federal Ministry for Economic Affairs' });
+    peer = await makeUser({ role: 'liaison', member: 'CN', name: 'Li Wei', agency: 'Ministry of Industry and Information Technology', language: 'zh-CN' });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await t?.close();
+  });
+
+  async function logIn(page: Page, user: MadeUser): Promise<void> {
+    await page.goto(`${server.baseUrl}/login`);
+    await page.fill('#f-email', user.email);
+    await page.fill('#f-password', user.password);
+    await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('form[action="/login"] button[type=submit]')]);
+  }
+
+  async function expectAccessible(page: Page, name: string): Promise<void> {
+    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+    if (results.violations.length) await page.screenshot({ path: artifactPath(`messages-${name}.png`), fullPage: true });
+    expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  }
+
+  test('an official writes to a liaison of another member, who sees the badge, opens it and replies', async () => {
+    const ctxA = await browser.newContext();
+    const pageA = await ctxA.newPage();
+    await logIn(pageA, official);
+
+    // From the directory, the "write" link next to the other member's liaison.
+    await pageA.goto(`${server.baseUrl}/messages/liaisons`);
+    await expectAccessible(pageA, 'directory');
+    const row = pageA.locator('tr', { hasText: 'Li Wei' });
+    await expect(row.textContent()).resolves.toContain('Ministry of Industry and Information Technology');
+    await Promise.all([pageA.waitForURL(/\/messages\/new\?to=/), row.getByRole('link', { name: /Write/ }).click()]);
+    expect(await pageA.isChecked(`#r-${peer.id}`)).toBe(true);
+    await expectAccessible(pageA, 'new');
+    await pageA.fill('#f-subject', 'Joint stand in the ASEM hall');
+    await pageA.fill('#f-body', 'Dear colleague,\n\nShall our SMEs share a **joint stand** this September?');
+    await Promise.all([pageA.waitForURL(/\/messages\/[a-f0-9]{24}$/), pageA.getByRole('button', { name: 'Send' }).click()]);
+    await expect(pageA.locator('.flash-success').textContent()).resolves.toContain('Your message was sent.');
+    expect(await pageA.locator('.message strong', { hasText: 'joint stand' }).count()).toBe(1);
+    const conversationUrl = pageA.url();
+
+    // The other liaison logs in (in Chinese) and sees the badge in the header.
+    const ctxB = await browser.newContext({ locale: 'zh-CN' });
+    const pageB = await ctxB.newPage();
+    await logIn(pageB, peer);
+    await pageB.goto(`${server.baseUrl}/messages?lang=zh-CN`);
+    const badge = pageB.locator('.main-nav a[href="/messages"] .badge');
+    await expect(badge.textContent()).resolves.toBe('1');
+    await expect(pageB.locator('h1').textContent()).resolves.toBe('消息');
+    await expectAccessible(pageB, 'inbox');
+    await Promise.all([pageB.waitForURL(conversationUrl), pageB.getByRole('link', { name: 'Joint stand in the ASEM hall' }).click()]);
+    await expect(pageB.locator('.message-new').count()).resolves.toBe(1);
+    expect(await badge.count()).toBe(0); // read on view
+    await expectAccessible(pageB, 'conversation');
+
+    // An empty reply is refused beside the field; then a real one goes through.
+    await pageB.getByRole('button', { name: '发送回复' }).click();
+    await pageB.waitForSelector('#f-body-error');
+    await pageB.fill('#f-body', '好的，我们很乐意。Yes, gladly — let us plan it.');
+    await Promise.all([pageB.waitForURL(/\/messages\/[a-f0-9]{24}/), pageB.getByRole('button', { name: '发送回复' }).click()]);
+    await expect(pageB.locator('.message-mine').last().textContent()).resolves.toContain('Yes, gladly');
+
+    // The official sees the reply counted, then reads it.
+    await pageA.goto(`${server.baseUrl}/messages`);
+    await expect(pageA.locator('.main-nav a[href="/messages"] .badge').textContent()).resolves.toBe('1');
+    await pageA.getByRole('link', { name: 'Joint stand in the ASEM hall' }).click();
+    await expect(pageA.locator('.message-new').textContent()).resolves.toContain('Yes, gladly');
+
+    // Mail went to each in their language, once.
+    const mailB = await t.smtp.waitFor((m) => m.to.includes(peer.email));
+    expect(mailB.subject).toContain('新消息');
+    await t.smtp.waitFor((m) => m.to.includes(official.email));
+    await ctxA.close();
+    await ctxB.close();
+  }, 90_000);
+});
