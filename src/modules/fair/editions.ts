@@ -2,7 +2,7 @@
  * Fair editions and the hall's booths: organizer-only writes, the current edition for everyone,
  * and the start-up seed that gives a fresh portal a hall to try the whole booth story in.
  */
-import { Types } from 'mongoose';
+import { Types, trusted } from 'mongoose';
 import { z } from 'zod';
 import type { Actor } from '../../web/auth';
 import { assertRole } from '../../web/auth';
@@ -27,7 +27,7 @@ export const VISIBLE_STATUSES = ['open', 'closed', 'allocated'] as const;
 
 /** The edition shown on /fair: the latest one that is open, closed or allocated. */
 export async function currentEdition(): Promise<FairEditionDoc | null> {
-  return FairEdition.findOne({ status: { $in: [...VISIBLE_STATUSES] } })
+  return FairEdition.findOne({ status: trusted({ $in: [...VISIBLE_STATUSES] }) })
     .sort({ year: -1, startsOn: -1 })
     .lean<FairEditionDoc>();
 }
@@ -270,7 +270,7 @@ async function insertBooths(editionId: Types.ObjectId, shapes: BoothShape[]): Pr
   try {
     await Booth.insertMany(docs, { ordered: true });
   } catch (err) {
-    await Booth.deleteMany({ _id: { $in: docs.map((d) => d._id) } });
+    await Booth.deleteMany({ _id: trusted({ $in: docs.map((d) => d._id) }) });
     if (isDuplicateKeyError(err)) throw new ValidationError({ _form: { key: 'fair:errors.duplicateCode', params: { code: '' } } });
     throw err;
   }

@@ -17,6 +17,8 @@ export interface PlanBooth {
   w: number;
   h: number;
   area: number;
+  /** Position and size in metres, as the organizer entered them. */
+  metres: { x: number; y: number; width: number; depth: number };
   state: 'free' | 'held' | 'allocated';
   features: BoothFeature[];
   companyName: string | null;
@@ -61,6 +63,7 @@ export function buildFloorPlan(
         w: b.width * SCALE,
         h: b.depth * SCALE,
         area: b.width * b.depth,
+        metres: { x: b.x, y: b.y, width: b.width, depth: b.depth },
         state,
         features: b.features,
         companyName: state === 'allocated' && showNames ? holding!.companyName : null,

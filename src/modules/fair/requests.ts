@@ -7,7 +7,7 @@
  * moves to "approved" with a condition on its current state. A failure at any step undoes the
  * earlier ones, so concurrent clicks can neither double-book a booth nor exceed a quota.
  */
-import { Types } from 'mongoose';
+import { Types, trusted } from 'mongoose';
 import { z } from 'zod';
 import type { Actor } from '../../web/auth';
 import { assertRole } from '../../web/auth';
@@ -120,9 +120,9 @@ export const ListFilterForm = z.object({
 export async function listRequests(editionId: Types.ObjectId, filter: RequestFilter, now: Date, sort: Record<string, 1 | -1> = { submittedAt: 1, createdAt: 1 }): Promise<BoothRequestDoc[]> {
   const query: Record<string, unknown> = { edition: editionId };
   if (filter.status) query.status = filter.status;
-  else query.status = { $ne: 'draft' };
+  else query.status = trusted({ $ne: 'draft' });
   if (filter.member) query.member = filter.member;
-  if (filter.olderThanDays) query.submittedAt = { $lte: new Date(now.getTime() - filter.olderThanDays * 86_400_000) };
+  if (filter.olderThanDays) query.submittedAt = trusted({ $lte: new Date(now.getTime() - filter.olderThanDays * 86_400_000) });
   return BoothRequest.find(query, { timeline: 0 }).sort(sort).limit(1000).lean<BoothRequestDoc[]>();
 }
 
@@ -157,7 +157,7 @@ async function checkWishedCodes(editionId: Types.ObjectId, raw: string | undefin
   const codes = [...new Set((raw ?? '').toUpperCase().split(/[\s,;]+/).filter(Boolean))];
   if (codes.length > 10) return { wishedCodes: { key: 'fair:errors.tooManyWishes', params: { max: 10 } } };
   if (!codes.length) return [];
-  const found = new Set((await Booth.find({ edition: editionId, code: { $in: codes } }, { code: 1 }).lean()).map((b) => b.code));
+  const found = new Set((await Booth.find({ edition: editionId, code: trusted({ $in: codes }) }, { code: 1 }).lean()).map((b) => b.code));
   const unknown = codes.filter((c) => !found.has(c));
   if (unknown.length) return { wishedCodes: { key: 'fair:errors.unknownBooths', params: { codes: unknown.join(', ') } } };
   return codes;
@@ -292,7 +292,7 @@ export async function transition(
   const freed = action === 'withdraw' ? request.booths : [];
   if (action === 'withdraw') set.booths = [];
   const updated = await BoothRequest.findOneAndUpdate(
-    { _id: request._id, status: { $in: [...rule.from] } },
+    { _id: request._id, status: trusted({ $in: [...rule.from] }) },
     { $set: set, $push: { timeline: entry(action, request.status, rule.to, actor, now, note ?? '', freed.map((b) => b.code)) } },
     { new: true },
   ).lean<BoothRequestDoc>();
@@ -324,7 +324,7 @@ async function reserveQuota(edition: FairEditionDoc, member: string, n: number):
   for (let attempt = 0; attempt < 3; attempt++) {
     const c = await ensureCounter(edition, member);
     if (c.used + n > c.quota) return false;
-    const taken = await QuotaCounter.findOneAndUpdate({ _id: c._id, quota: c.quota, used: { $lte: c.quota - n } }, { $inc: { used: n } }, { new: true }).lean();
+    const taken = await QuotaCounter.findOneAndUpdate({ _id: c._id, quota: c.quota, used: trusted({ $lte: c.quota - n }) }, { $inc: { used: n } }, { new: true }).lean();
     if (taken) return true;
     // The counter moved (another allocation, or a changed quota): look again.
   }
@@ -336,7 +336,7 @@ async function giveBackQuota(editionId: Types.ObjectId, member: string, n: numbe
 }
 
 async function releaseBooths(edition: FairEditionDoc, request: Pick<BoothRequestDoc, '_id' | 'member'>, booths: AssignedBooth[]): Promise<void> {
-  const res = await BoothAssignment.deleteMany({ request: request._id, booth: { $in: booths.map((b) => b.booth) } });
+  const res = await BoothAssignment.deleteMany({ request: request._id, booth: trusted({ $in: booths.map((b) => b.booth) }) });
   await giveBackQuota(edition._id, request.member, res.deletedCount ?? 0);
 }
 
@@ -359,7 +359,7 @@ async function allocate(
   if (!(await reserveQuota(edition, request.member, n))) throw new AllocationConflict('fair:errors.quotaFull', { member: request.member });
   const claimed: Types.ObjectId[] = [];
   const undo = async () => {
-    if (claimed.length) await BoothAssignment.deleteMany({ request: request._id, booth: { $in: claimed } });
+    if (claimed.length) await BoothAssignment.deleteMany({ request: request._id, booth: trusted({ $in: claimed }) });
     await giveBackQuota(edition._id, request.member, n);
   };
   for (const booth of booths) {
@@ -375,7 +375,7 @@ async function allocate(
   const rule = TRANSITIONS[action];
   const assigned: AssignedBooth[] = booths.map((b) => ({ booth: b._id, code: b.code }));
   const updated = await BoothRequest.findOneAndUpdate(
-    { _id: request._id, status: { $in: [...rule.from] } },
+    { _id: request._id, status: trusted({ $in: [...rule.from] }) },
     { $set: { status: 'approved', active: true, booths: assigned }, $push: { timeline: entry(action, request.status, 'approved', actor, now, note, assigned.map((b) => b.code)) } },
     { new: true },
   ).lean<BoothRequestDoc>();
@@ -390,7 +390,7 @@ async function approve(actor: Actor, edition: FairEditionDoc, request: BoothRequ
   assertRole(actor, 'organizer');
   const ids = [...new Set(boothIds)];
   if (ids.length > request.boothCount) throw new ValidationError({ booths: { key: 'fair:errors.tooManyBooths', params: { count: request.boothCount } } });
-  const booths = await Booth.find({ _id: { $in: ids.map((i) => new Types.ObjectId(i)) }, edition: edition._id }).lean<BoothDoc[]>();
+  const booths = await Booth.find({ _id: trusted({ $in: ids.map((i) => new Types.ObjectId(i)) }), edition: edition._id }).lean<BoothDoc[]>();
   if (booths.length !== ids.length) throw new ValidationError({ booths: { key: 'fair:errors.unknownBooth' } });
   booths.sort((a, b) => a.code.localeCompare(b.code, 'en', { numeric: true }));
   const updated = await allocate(edition, request, booths, 'approve', actor, note, now);
@@ -436,7 +436,7 @@ export interface BoothHolding {
 
 /** Which booths are held (approved, awaiting the member) or allocated (confirmed), by booth id. */
 export async function boothHoldings(editionId: Types.ObjectId): Promise<Map<string, BoothHolding>> {
-  const holders = await BoothRequest.find({ edition: editionId, status: { $in: ['approved', 'confirmed'] } }, { booths: 1, status: 1, companyName: 1, member: 1 }).lean<BoothRequestDoc[]>();
+  const holders = await BoothRequest.find({ edition: editionId, status: trusted({ $in: ['approved', 'confirmed'] }) }, { booths: 1, status: 1, companyName: 1, member: 1 }).lean<BoothRequestDoc[]>();
   const map = new Map<string, BoothHolding>();
   for (const r of holders) {
     for (const b of r.booths) map.set(String(b.booth), { state: r.status === 'confirmed' ? 'allocated' : 'held', companyName: r.companyName, member: r.member, requestId: String(r._id) });
@@ -464,8 +464,8 @@ export interface ExhibitorRow {
 
 /** Exhibitors: confirmed and approved requests with their booths, by booth code. */
 export async function exhibitors(editionId: Types.ObjectId): Promise<ExhibitorRow[]> {
-  const rows = await BoothRequest.find({ edition: editionId, status: { $in: ['approved', 'confirmed'] } }, { timeline: 0 }).lean<BoothRequestDoc[]>();
-  const users = new Map((await User.find({ _id: { $in: rows.map((r) => r.requester) } }, { email: 1 }).lean()).map((u) => [String(u._id), u.email]));
+  const rows = await BoothRequest.find({ edition: editionId, status: trusted({ $in: ['approved', 'confirmed'] }) }, { timeline: 0 }).lean<BoothRequestDoc[]>();
+  const users = new Map((await User.find({ _id: trusted({ $in: rows.map((r) => r.requester) }) }, { email: 1 }).lean()).map((u) => [String(u._id), u.email]));
   return rows
     .map((r) => ({
       companyName: r.companyName,
