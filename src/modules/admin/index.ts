@@ -1,14 +1,14 @@
 /**
- * Organizer pages: users, liaisons, suspensions, ASEM members, the audit log.
+ * Organizer pages: the dashboard, users, liaisons, suspensions, ASEM members, the audit log.
  */
-import { Router } from 'express';
 import type { PortalModule } from '../../web/context';
+import { adminRouter } from './routes';
 
 export { recordAudit, AuditEntry } from './audit';
 
 export const adminModule: PortalModule = {
   name: 'admin',
-  router() {
-    return Router();
+  router(ctx) {
+    return adminRouter(ctx);
   },
 };
