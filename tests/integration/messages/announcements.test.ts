@@ -10,6 +10,9 @@ import { linkIn } from '../../helpers/smtp';
 import { Announcement, AnnouncementReceipt } from '../../../src/modules/messages/model';
 import { AuditEntry } from '../../../src/modules/admin/audit';
 
+// A slow shared machine: password hashing and several logins per test.
+jest.setTimeout(30_000);
+
 let t: TestApp;
 let organizer: Agent;
 let liaisonDE: MadeUser, liaisonDE2: MadeUser, liaisonCN: MadeUser, liaisonFR: MadeUser, member: MadeUser;

@@ -9,6 +9,9 @@ import { linkIn } from '../../helpers/smtp';
 import { User } from '../../../src/modules/accounts/model';
 import { Conversation, ConversationMembership, PrivateMessage } from '../../../src/modules/messages/model';
 
+// A slow shared machine: password hashing and several logins per test.
+jest.setTimeout(30_000);
+
 let t: TestApp;
 let organizerId: string;
 

@@ -6,6 +6,9 @@ import { makeUser } from '../../helpers/factories';
 import { login, newAgent, postForm, type Agent } from '../../helpers/http';
 import { Conversation } from '../../../src/modules/messages/model';
 
+// A slow shared machine: password hashing and several logins per test.
+jest.setTimeout(30_000);
+
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp({ rateLimits: { posting: { points: 2, durationSeconds: 600 } } });

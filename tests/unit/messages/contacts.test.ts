@@ -13,6 +13,9 @@ import { countUnreadMessages, readConversation, replyToConversation, startConver
 import { acknowledgeAnnouncement, announcementStatus, countPendingAnnouncements, remindPending, sendAnnouncement } from '../../../src/modules/messages/announcements';
 import { seedAsemMembers } from '../../../src/modules/members/service';
 
+// A slow shared machine: password hashing and several logins per test.
+jest.setTimeout(30_000);
+
 
 const P = (id: string, role: Party['role'], member: string | null): Party => ({ id, role, member });
 const organizer = P('o1', 'organizer', null);
