@@ -2,7 +2,7 @@
  * The organizer's moderation: pin, lock, move, hide and restore threads; hide and restore posts
  * with a reason; the queue of reported posts. Every action is written to the audit log.
  */
-import { Types } from 'mongoose';
+import { Types, trusted } from 'mongoose';
 import { z } from 'zod';
 import type { Actor } from '../../web/auth';
 import { assertRole } from '../../web/auth';
@@ -121,9 +121,9 @@ export async function listReports(actor: Actor | undefined, status: ReportStatus
     BoardReport.countDocuments({ status }),
     BoardReport.countDocuments({ status: 'open' }),
   ]);
-  const posts = await BoardPost.find({ _id: { $in: reports.map((r) => r.post) } }).lean<BoardPostDoc[]>();
+  const posts = await BoardPost.find({ _id: trusted({ $in: reports.map((r) => r.post) }) }).lean<BoardPostDoc[]>();
   const postById = new Map(posts.map((p) => [String(p._id), p]));
-  const threads = await BoardThread.find({ _id: { $in: reports.map((r) => r.thread) } }, { title: 1 }).lean();
+  const threads = await BoardThread.find({ _id: trusted({ $in: reports.map((r) => r.thread) }) }, { title: 1 }).lean();
   const threadById = new Map(threads.map((t) => [String(t._id), t]));
   return {
     total,
@@ -165,8 +165,7 @@ export async function decideReport(actor: Actor | undefined, reportId: unknown, 
   const updated = await BoardReport.findOneAndUpdate(
     { _id: report._id, status: 'open' },
     { $set: { status, handledBy: new Types.ObjectId(actor.id), handledByName: actor.name, handledAt: now } },
-    { returnDocument: 'after' },
-  ).lean();
+  ).lean(); // the document as it was: null means someone decided it first
   if (!updated) throw new ConflictError('board:reports.alreadyHandled');
   if (decision === 'hide') await hidePost(actor, String(report.post), report.reason, now);
   await recordAudit({ actor, action: `board.report.${decision}`, targetType: 'BoardReport', targetId: String(report._id), note: report.reason, at: now });

@@ -6,7 +6,7 @@
  * are not there at all (404, left out of lists, counts and search). A deleted post keeps its place
  * in the thread with its text removed.
  */
-import { Types } from 'mongoose';
+import { Types, trusted } from 'mongoose';
 import { z } from 'zod';
 import type { Actor } from '../../web/auth';
 import { ConflictError, NotFoundError, UnauthenticatedError, ValidationError } from '../../web/errors';
@@ -92,7 +92,7 @@ export async function listThreads(actor: Actor | undefined, slug: string, page: 
 /** The newest active threads across the board (home page). */
 export async function latestThreads(limit = 5): Promise<(ThreadSummary & { categorySlug: string; categoryName: CategoryView['name'] })[]> {
   const threads = await BoardThread.find({ hidden: false }, SUMMARY_FIELDS).sort({ lastActivityAt: -1, _id: -1 }).limit(limit).lean<ThreadSummary[]>();
-  const categories = await BoardCategory.find({ _id: { $in: [...new Set(threads.map((t) => String(t.category)))].map(oid) } }, { slug: 1, name: 1 }).lean();
+  const categories = await BoardCategory.find({ _id: trusted({ $in: [...new Set(threads.map((t) => String(t.category)))].map(oid) }) }, { slug: 1, name: 1 }).lean();
   const byId = new Map(categories.map((c) => [String(c._id), c]));
   return threads.map((t) => ({ ...t, categorySlug: byId.get(String(t.category))?.slug ?? '', categoryName: byId.get(String(t.category))?.name ?? { en: '', 'zh-CN': '' } }));
 }
@@ -145,7 +145,7 @@ export async function readThread(actor: Actor | undefined, id: unknown, page: { 
 /** The page of its thread a post is on (for /board/posts/:id and links in e-mails). */
 export async function locatePost(actor: Actor | undefined, postId: unknown, perPage = POSTS_PER_PAGE): Promise<{ threadId: string; postId: string; page: number }> {
   const { post, thread } = await findVisiblePost(actor, postId);
-  const before: Record<string, unknown> = { thread: thread._id, number: { $lt: post.number } };
+  const before: Record<string, unknown> = { thread: thread._id, number: trusted({ $lt: post.number }) };
   if (!isOrganizer(actor)) before.hidden = false;
   const earlier = await BoardPost.countDocuments(before);
   return { threadId: String(thread._id), postId: String(post._id), page: Math.floor(earlier / perPage) + 1 };
@@ -244,7 +244,7 @@ export async function reply(actor: Actor | undefined, threadId: unknown, input: 
       searchTerms: textTerms(input.body),
     });
   } catch (err) {
-    await BoardThread.updateOne({ _id: thread._id, replyCount: { $gt: 0 } }, { $inc: { replyCount: -1 } });
+    await BoardThread.updateOne({ _id: thread._id, replyCount: trusted({ $gt: 0 }) }, { $inc: { replyCount: -1 } });
     throw err;
   }
   await notifySubscribers(thread, post, deps);
@@ -301,13 +301,11 @@ export async function editPost(actor: Actor | undefined, postId: unknown, input:
 /** Deletes one's own post: the text goes, the place stays with a "deleted" note. */
 export async function deletePost(actor: Actor | undefined, postId: unknown, now: Date): Promise<BoardPostDoc> {
   const { post } = await ownEditablePost(actor, postId);
-  const updated = await BoardPost.findOneAndUpdate(
-    { _id: post._id, author: post.author, deletedAt: null },
-    { $set: { body: '', html: '', searchTerms: [], deletedAt: now } },
-    { returnDocument: 'after' },
-  ).lean<BoardPostDoc>();
-  if (!updated) throw new ConflictError('board:errors.deleted');
-  return updated;
+  const changes = { body: '', html: '', searchTerms: [], deletedAt: now };
+  // The document as it was: the filter names the field being set (see subscriptions.ts on why not 'after').
+  const before = await BoardPost.findOneAndUpdate({ _id: post._id, author: post.author, deletedAt: null }, { $set: changes }).lean<BoardPostDoc>();
+  if (!before) throw new ConflictError('board:errors.deleted');
+  return { ...before, ...changes };
 }
 
 /** Any logged-in user reports a post with a reason; a second report by the same person while the first is open is kept as one. */
@@ -350,9 +348,9 @@ export async function searchBoard(q: unknown, page: { skip: number; perPage: num
     limit: page.perPage,
     project: { searchTerms: 0, html: 0 },
   });
-  const threads = await BoardThread.find({ _id: { $in: items.map((p) => p.thread) } }, { title: 1, category: 1, hidden: 1 }).lean();
+  const threads = await BoardThread.find({ _id: trusted({ $in: items.map((p) => p.thread) }) }, { title: 1, category: 1, hidden: 1 }).lean();
   const threadById = new Map(threads.map((t) => [String(t._id), t]));
-  const categories = await BoardCategory.find({ _id: { $in: threads.map((t) => t.category) } }, { slug: 1, name: 1 }).lean();
+  const categories = await BoardCategory.find({ _id: trusted({ $in: threads.map((t) => t.category) }) }, { slug: 1, name: 1 }).lean();
   const categoryById = new Map(categories.map((c) => [String(c._id), c]));
   const hits: SearchHit[] = [];
   for (const p of items) {

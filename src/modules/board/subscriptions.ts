@@ -8,7 +8,7 @@
  * names the user and the thread, so it works without logging in and cannot be forged for others.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { Types } from 'mongoose';
+import { Types, trusted } from 'mongoose';
 import type { Actor } from '../../web/auth';
 import { UnauthenticatedError } from '../../web/errors';
 import type { Mailer } from '../../web/mail';
@@ -91,10 +91,13 @@ export async function unsubscribeByToken(secret: string, token: unknown): Promis
  * own language, and only those whose subscription is armed. Returns how many e-mails went out.
  */
 export async function notifySubscribers(thread: Pick<BoardThreadDoc, '_id' | 'title'>, post: Pick<BoardPostDoc, '_id' | 'body' | 'author' | 'authorName'>, deps: NotifyDeps): Promise<number> {
-  const candidates = await BoardSubscription.find({ thread: thread._id, user: { $ne: post.author }, notifiedAt: null }, { _id: 1, user: 1 }).lean();
+  const candidates = await BoardSubscription.find({ thread: thread._id, user: trusted({ $ne: post.author }), notifiedAt: null }, { _id: 1, user: 1 }).lean();
   let sent = 0;
   for (const sub of candidates) {
-    const claimed = await BoardSubscription.findOneAndUpdate({ _id: sub._id, notifiedAt: null }, { $set: { notifiedAt: deps.now } }, { returnDocument: 'after' }).lean();
+    // Returns the document as it was (or null when another reply claimed it first). Not
+    // returnDocument 'after': the embedded database answers null when the update changes a field
+    // the filter names; 'before' means the same here and works on both.
+    const claimed = await BoardSubscription.findOneAndUpdate({ _id: sub._id, notifiedAt: null }, { $set: { notifiedAt: deps.now } }).lean();
     if (!claimed) continue;
     const user = await User.findOne({ _id: sub.user, status: 'active' }, { email: 1, name: 1, language: 1 }).lean();
     if (!user) continue;
