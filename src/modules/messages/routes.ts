@@ -186,7 +186,8 @@ export function messagesRouter(ctx: AppContext): Router {
     // The header badge was counted before this view marked the conversation read.
     res.locals.unreadMessages = Math.max(0, Number(res.locals.unreadMessages ?? 0) - conversation.unreadBefore);
     const pagination = paginate(`/messages/${conversation.id}`, req.query, { page: conversation.page, perPage: conversation.perPage, skip: 0 }, conversation.total);
-    res.render('messages/show', { title: conversation.subject, conversation, pagination, values: { body: '' }, errors: {}, limits: { body: BODY_MAX } });
+    const names = await memberNames(req.lang);
+    res.render('messages/show', { title: conversation.subject, conversation, pagination, values: { body: '' }, errors: {}, limits: { body: BODY_MAX }, memberName: (code: string) => names.get(code) ?? code });
   });
 
   router.post('/messages/:id', requireUser, async (req, res) => {
@@ -198,7 +199,8 @@ export function messagesRouter(ctx: AppContext): Router {
       // Shown again without marking anything read: the writer has not looked at new messages yet.
       const conversation = await readConversation(actor, id, { now: ctx.now(), markRead: false });
       const pagination = paginate(`/messages/${conversation.id}`, {}, { page: conversation.page, perPage: conversation.perPage, skip: 0 }, conversation.total);
-      return res.status(422).render('messages/show', { title: conversation.subject, conversation, pagination, values: { body: str(raw.body) }, errors: form.errors, limits: { body: BODY_MAX } });
+      const names = await memberNames(req.lang);
+      return res.status(422).render('messages/show', { title: conversation.subject, conversation, pagination, values: { body: str(raw.body) }, errors: form.errors, limits: { body: BODY_MAX }, memberName: (code: string) => names.get(code) ?? code });
     }
     await conversationHeader(actor, id); // 404 before counting against the rate limit
     await limitPosting(actor);
