@@ -8,6 +8,9 @@ import { postForm } from '../../helpers/http';
 import { BoardCategory, BoardPost, BoardThread, boardModule } from '../../../src/modules/board';
 import { organizer, person, replyTo, startThread, type Person } from './helpers';
 
+// Logins hash passwords with argon2 and the machine is shared: give hooks and tests room.
+jest.setTimeout(60_000);
+
 let t: TestApp;
 let alice: Person;
 let bob: Person;
