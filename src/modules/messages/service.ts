@@ -32,7 +32,6 @@ const ACTIVE_CONTENT = /<\s*\/?\s*(script|iframe|object|embed|style|form|input|b
 export const messageBody = () =>
   z
     .string()
-    .max(BODY_MAX * 2) // refuse absurd inputs before trimming work
     .transform((s) => s.replace(/\r\n?/g, '\n').trim())
     .pipe(z.string().min(1).max(BODY_MAX))
     .refine((s) => !ACTIVE_CONTENT.test(s), 'messages:errors.unsafeContent');

@@ -117,7 +117,9 @@ describe('who may start a conversation with whom', () => {
   });
 
   test('the directory lists liaisons by member without e-mail addresses, with write links where allowed', async () => {
+    await User.updateOne({ _id: liaisonDE.id }, { $set: { languages: ['de', 'en'] } });
     const anonymous = await newAgent(t.app).get('/messages/liaisons');
+    expect(anonymous.text).toContain('German, English');
     expect(anonymous.status).toBe(200);
     expect(anonymous.text).toContain(liaisonDE.name);
     expect(anonymous.text).toContain('Germany');
@@ -130,6 +132,7 @@ describe('who may start a conversation with whom', () => {
     expect(res.text).not.toContain(`/messages/new?to=${liaisonFR.id}`);
     const zh = await member.get('/messages/liaisons?lang=zh-CN');
     expect(zh.text).toContain('德国');
+    expect(zh.text).toContain('德语, 英语');
     expect(zh.text).toContain('联络员名录');
   });
 });
