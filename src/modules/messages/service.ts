@@ -27,14 +27,18 @@ export const CONVERSATIONS_PER_PAGE = 20;
  * message that tries to carry active content is refused outright, so the writer sees why instead
  * of finding part of the text silently gone.
  */
-const ACTIVE_CONTENT = /<\s*\/?\s*(script|iframe|object|embed|style|form|input|button|svg|math|link|meta|base)\b|\bon[a-z]+\s*=|javascript\s*:|vbscript\s*:|data\s*:\s*text\/html/i;
+const ACTIVE_CONTENT = [
+  /<\s*\/?\s*(script|iframe|frame|frameset|object|embed|applet|style|form|input|button|textarea|select|svg|math|link|meta|base)\b/i,
+  /<[a-z][^>]*[\s/](on[a-z]+|style|formaction|srcdoc)\s*=/i, // event handlers and the like in raw HTML
+  /(\]\(\s*<?|<|^\s*\[[^\]\n]*\]:\s*<?|(href|src|action)\s*=\s*["']?)\s*(javascript|vbscript|data)\s*:/im, // script links
+];
 
 export const messageBody = () =>
   z
     .string()
     .transform((s) => s.replace(/\r\n?/g, '\n').trim())
     .pipe(z.string().min(1).max(BODY_MAX))
-    .refine((s) => !ACTIVE_CONTENT.test(s), 'messages:errors.unsafeContent');
+    .refine((s) => !ACTIVE_CONTENT.some((re) => re.test(s)), 'messages:errors.unsafeContent');
 
 export const NewConversationForm = z.object({
   recipients: fields.list(fields.objectId()).pipe(z.array(z.string()).min(1, 'messages:errors.noRecipient').max(MAX_RECIPIENTS)),
