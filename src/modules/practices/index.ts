@@ -1,12 +1,25 @@
 /**
- * The practices module's front door (routes, start-up seed).
+ * The best-practice library's front door: policy initiatives and business practices with their
+ * documents, search, the Atom feed, interest, and moderation (/admin/practices).
  */
-import { Router } from 'express';
 import type { PortalModule } from '../../web/context';
+import { practicesRouter } from './routes';
+import { latestPractices } from './service';
+import { Practice, PracticeInterest } from './model';
+
+export { Practice, PracticeInterest, THEMES, PRACTICE_KINDS, type PracticeDoc, type Theme } from './model';
+export { latestPractices } from './service';
 
 export const practicesModule: PortalModule = {
   name: 'practices',
-  router() {
-    return Router();
+  router(ctx) {
+    return practicesRouter(ctx);
+  },
+  async onStart() {
+    await Promise.all([Practice.createIndexes(), PracticeInterest.createIndexes()]);
+  },
+  async homeSection() {
+    const items = await latestPractices(5);
+    return { view: 'practices/home-section', data: { latestPracticesList: items } };
   },
 };
