@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { Actor } from '../../web/auth';
 import { assertRole } from '../../web/auth';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, isDuplicateKeyError, type FieldErrors } from '../../web/errors';
-import { fields, parseOrThrow } from '../../web/forms';
+import { fields, parseForm, parseOrThrow } from '../../web/forms';
 import type { Mailer } from '../../web/mail';
 import { recordAudit } from '../admin';
 import { Company, User } from '../accounts/model';
@@ -163,14 +163,22 @@ async function checkWishedCodes(editionId: Types.ObjectId, raw: string | undefin
   return codes;
 }
 
-async function checkRequestInput(edition: FairEditionDoc, member: string, input: RequestInput): Promise<string[]> {
-  const errors: FieldErrors = {};
+/**
+ * Parses the request form and checks it against the edition (quota, wished booths), reporting
+ * every problem at once so the member fixes them in one go.
+ */
+async function checkRequestInput(edition: FairEditionDoc, member: string, raw: unknown): Promise<{ input: RequestInput; wishedCodes: string[] }> {
+  const parsed = parseForm(RequestForm, raw);
+  const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
+  const body = (raw ?? {}) as Record<string, unknown>;
   const quota = quotaFor(edition, member);
-  if (input.boothCount > quota) errors.boothCount = { key: 'fair:errors.overQuota', params: { quota } };
-  const wished = await checkWishedCodes(edition._id, input.wishedCodes);
+  const count = parsed.ok ? parsed.data.boothCount : Number(body.boothCount);
+  if (!errors.boothCount && Number.isFinite(count) && count > quota) errors.boothCount = { key: 'fair:errors.overQuota', params: { quota } };
+  const wishedRaw = parsed.ok ? parsed.data.wishedCodes : typeof body.wishedCodes === 'string' ? body.wishedCodes.slice(0, 200) : undefined;
+  const wished = errors.wishedCodes ? [] : await checkWishedCodes(edition._id, wishedRaw);
   if (!Array.isArray(wished)) Object.assign(errors, wished);
-  if (Object.keys(errors).length) throw new ValidationError(errors);
-  return wished as string[];
+  if (!parsed.ok || Object.keys(errors).length) throw new ValidationError(errors);
+  return { input: parsed.data, wishedCodes: wished as string[] };
 }
 
 export async function createRequest(actor: Actor, editionId: string, raw: unknown, now: Date, deps: FairDeps): Promise<BoothRequestDoc> {
@@ -180,8 +188,7 @@ export async function createRequest(actor: Actor, editionId: string, raw: unknow
   if (!requestWindowOpen(edition, now)) throw new ConflictError('fair:errors.windowClosed');
   const company = await Company.findOne({ _id: actor.companyId, owner: actor.id }).lean();
   if (!company) throw new ForbiddenError('fair:errors.noCompany');
-  const input = parseOrThrow(RequestForm, raw);
-  const wishedCodes = await checkRequestInput(edition, company.member, input);
+  const { input, wishedCodes } = await checkRequestInput(edition, company.member, raw);
   const status: RequestStatus = input.intent === 'submit' ? 'submitted' : 'draft';
   const timeline = [entry('create', null, 'draft', actor, now)];
   if (status === 'submitted') timeline.push(entry('submit', 'draft', 'submitted', actor, now));
@@ -218,8 +225,7 @@ export async function updateDraft(actor: Actor, id: string, raw: unknown, now: D
   if (actor.role !== 'member') throw new ForbiddenError('fair:errors.wrongRole');
   if (request.status !== 'draft') throw new ConflictError('fair:errors.notDraft');
   const edition = await findEdition(String(request.edition));
-  const input = parseOrThrow(RequestForm, raw);
-  const wishedCodes = await checkRequestInput(edition, request.member, input);
+  const { input, wishedCodes } = await checkRequestInput(edition, request.member, raw);
   if (input.intent === 'submit' && !requestWindowOpen(edition, now)) throw new ConflictError('fair:errors.windowClosed');
   const submit = input.intent === 'submit';
   const push = submit ? [entry('submit', 'draft', 'submitted', actor, now)] : [];
