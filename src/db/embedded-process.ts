@@ -21,6 +21,8 @@ export interface EmbeddedDbProcessOptions {
   /** Omit to keep the data in memory. */
   dbPath?: string;
   port?: number;
+  /** More command-line options for the child (see `npm run db -- --help`). */
+  extraArgs?: string[];
   logger: ProcessLogger;
   /** How long to wait for the ready line: generous, a cold tsx start on a slow machine takes seconds. */
   readyTimeoutMs?: number;
@@ -53,6 +55,7 @@ function childCommand(args: string[]): { file: string; argv: string[] } {
 export function spawnEmbeddedDb(opts: EmbeddedDbProcessOptions): Promise<EmbeddedDbProcess> {
   const args = ['--port', String(opts.port ?? 0)];
   if (opts.dbPath) args.push('--dbpath', opts.dbPath);
+  if (opts.extraArgs) args.push(...opts.extraArgs);
   const { file, argv } = childCommand(args);
   const child: ChildProcess = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: process.env });
   const log = opts.logger;

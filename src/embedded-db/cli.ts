@@ -20,6 +20,9 @@ Usage: npm run db -- [--port N] [--dbpath DIR] [--host ADDR]
                 data lives in memory and is gone when the process stops
   --host ADDR   address to listen on (default 127.0.0.1; the server has no
                 authentication, so keep it on loopback)
+  --compact-after-bytes N
+                write a snapshot once the journal passes N bytes (default: the
+                engine's threshold, 64 MiB)
   --quiet       log warnings and errors only
   -h, --help    show this help
 
@@ -45,7 +48,7 @@ async function main(): Promise<number> {
   // not crash the server before it has stopped cleanly and released the dbPath lock.
   process.stdout.on('error', () => {});
   process.stderr.on('error', () => {});
-  let values: { port?: string; dbpath?: string; host?: string; help?: boolean; quiet?: boolean };
+  let values: { port?: string; dbpath?: string; host?: string; help?: boolean; quiet?: boolean; 'compact-after-bytes'?: string };
   try {
     ({ values } = parseArgs({
       options: {
@@ -53,6 +56,7 @@ async function main(): Promise<number> {
         dbpath: { type: 'string' },
         host: { type: 'string' },
         quiet: { type: 'boolean' },
+        'compact-after-bytes': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -70,11 +74,17 @@ async function main(): Promise<number> {
     process.stderr.write(`--port must be an integer from 0 to 65535, got "${values.port}"\n`);
     return 64;
   }
+  const compactRaw = values['compact-after-bytes'];
+  const compactAfterBytes = compactRaw === undefined ? undefined : Number(compactRaw);
+  if (compactAfterBytes !== undefined && !(Number.isInteger(compactAfterBytes) && compactAfterBytes > 0)) {
+    process.stderr.write(`--compact-after-bytes must be a positive integer, got "${compactRaw}"\n`);
+    return 64;
+  }
   const logger = stderrLogger(values.quiet ?? false);
   const dbPath = values.dbpath ? path.resolve(values.dbpath) : undefined;
   let db: EmbeddedDb;
   try {
-    db = await startEmbeddedDb({ port, host: values.host ?? '127.0.0.1', dbPath, logger });
+    db = await startEmbeddedDb({ port, host: values.host ?? '127.0.0.1', dbPath, logger, compactAfterBytes });
   } catch (err) {
     if (err instanceof DbPathLockedError) {
       logger.error(err.message);

@@ -26,6 +26,8 @@ export interface EmbeddedDbOptions {
   /** Directory holding the journal, snapshots and lock file; unset keeps everything in memory. */
   dbPath?: string;
   logger?: EmbeddedDbLogger;
+  /** With dbPath: compact once the journal passes this many bytes (see FileStorageOptions). */
+  compactAfterBytes?: number;
 }
 
 export interface EmbeddedDb {
@@ -40,7 +42,7 @@ const silentLogger: EmbeddedDbLogger = { info: () => {}, warn: () => {}, error: 
 export async function startEmbeddedDb(opts: EmbeddedDbOptions = {}): Promise<EmbeddedDb> {
   const logger = opts.logger ?? silentLogger;
   const host = opts.host ?? '127.0.0.1';
-  const storage: Storage = opts.dbPath ? new FileStorage(opts.dbPath, { logger }) : new MemoryStorage();
+  const storage: Storage = opts.dbPath ? new FileStorage(opts.dbPath, { logger, compactAfterBytes: opts.compactAfterBytes }) : new MemoryStorage();
   let server: Awaited<ReturnType<typeof createServer>>;
   try {
     server = await createServer({ storage, host, port: opts.port ?? 0, logger });

@@ -20,6 +20,12 @@ export interface StorageLogger {
 
 export interface FileStorageOptions {
   logger?: StorageLogger;
+  /**
+   * Journal bytes after which this storage reports itself due for compaction, whatever the
+   * engine's own threshold (journalSize() then reports a huge size). For tuning and for tests
+   * that must exercise compaction without writing 64 MiB.
+   */
+  compactAfterBytes?: number;
 }
 
 const JOURNAL_MAGIC = Buffer.from('EDBJRN01');
@@ -64,6 +70,7 @@ class JournalFile {
 
 export class FileStorage implements Storage {
   private readonly logger: StorageLogger;
+  private readonly compactAfterBytes: number | undefined;
   private lock: HeldLock | null = null;
   private journal: JournalFile | null = null;
   /** Batches waiting for the next group write. */
@@ -91,6 +98,7 @@ export class FileStorage implements Storage {
     opts: FileStorageOptions = {},
   ) {
     this.logger = opts.logger ?? { info: () => {}, warn: () => {}, error: () => {} };
+    this.compactAfterBytes = opts.compactAfterBytes;
   }
 
   async open(): Promise<LoadedState> {
@@ -324,6 +332,7 @@ export class FileStorage implements Storage {
   }
 
   journalSize(): number {
+    if (this.compactAfterBytes !== undefined && this.sinceSnapshot >= this.compactAfterBytes) return Number.MAX_SAFE_INTEGER;
     return this.sinceSnapshot;
   }
 
