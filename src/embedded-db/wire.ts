@@ -87,7 +87,8 @@ function readDocument(buf: Buffer, offset: number, limit: number): { doc: Docume
   const size = buf.readInt32LE(offset);
   if (size < 5 || offset + size > limit) throw new ProtocolError('invalid BSON document length');
   try {
-    const doc = BSON.deserialize(buf.subarray(offset, offset + size));
+    // Longs stay Long objects so stored documents keep their Int64 type (see engine/longs.ts).
+    const doc = BSON.deserialize(buf.subarray(offset, offset + size), { promoteLongs: false });
     return { doc, next: offset + size };
   } catch (err) {
     throw new ProtocolError(`invalid BSON: ${(err as Error).message}`);

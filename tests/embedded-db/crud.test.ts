@@ -3,8 +3,8 @@
  * options, cursors past the 101-document first batch, getMore and killCursors, update (multi,
  * upsert, $setOnInsert, arrayFilters, pipelines), delete, findAndModify, count and distinct.
  */
-import { Decimal128, Long, ObjectId, type Collection, type Document } from 'mongodb';
-import { connectTestDb, serverError, type TestDb } from './support';
+import { Decimal128, Long, ObjectId, type Collection, type Document, type UpdateFilter } from 'mongodb';
+import { connectTestDb, serverError, type TestDb, type AnyDoc } from './support';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -14,7 +14,7 @@ afterAll(async () => {
   await t.close();
 });
 
-function coll(name: string): Collection<Document> {
+function coll(name: string): Collection<AnyDoc> {
   return t.db.collection(name);
 }
 
@@ -29,7 +29,7 @@ describe('insert', () => {
     expect(docs[0]._id).toBeInstanceOf(ObjectId);
     const when = new Date('2024-05-01T10:00:00Z');
     await c.insertOne({ _id: 'types', big: Long.fromString('9007199254740993'), when, dec: Decimal128.fromString('1.10'), pi: 3.25, oid: new ObjectId('65a000000000000000000001'), nested: { arr: [1, 'two', null] } });
-    const back = await c.findOne({ _id: 'types' as never });
+    const back = await c.findOne({ _id: 'types' });
     expect(back!.when).toEqual(when);
     expect(back!.oid).toEqual(new ObjectId('65a000000000000000000001'));
     expect(back!.pi).toBe(3.25);
@@ -41,7 +41,7 @@ describe('insert', () => {
   });
 
   test('duplicate _id: writeErrors with index, code 11000, keyPattern, keyValue; ordered stops', async () => {
-    await coll('dup').insertOne({ _id: 1 as never });
+    await coll('dup').insertOne({ _id: 1 });
     const res = await t.db.command({ insert: 'dup', documents: [{ _id: 2 }, { _id: 1 }, { _id: 3 }] });
     expect(res.n).toBe(1);
     expect(res.writeErrors).toHaveLength(1);
@@ -57,10 +57,10 @@ describe('insert', () => {
 describe('find', () => {
   beforeAll(async () => {
     await coll('people').insertMany([
-      { _id: 1 as never, name: 'ann', age: 31, city: 'Beijing', tags: ['a', 'b'] },
-      { _id: 2 as never, name: 'bob', age: 25, city: 'Paris', tags: ['b'] },
-      { _id: 3 as never, name: 'cho', age: 42, city: 'Beijing', tags: [] },
-      { _id: 4 as never, name: 'dan', age: 25, city: 'Rome' },
+      { _id: 1 , name: 'ann', age: 31, city: 'Beijing', tags: ['a', 'b'] },
+      { _id: 2 , name: 'bob', age: 25, city: 'Paris', tags: ['b'] },
+      { _id: 3 , name: 'cho', age: 42, city: 'Beijing', tags: [] },
+      { _id: 4 , name: 'dan', age: 25, city: 'Rome' },
     ]);
   });
 
@@ -69,7 +69,7 @@ describe('find', () => {
     expect(await c.find({ city: 'Beijing' }).sort({ age: -1 }).project({ name: 1, _id: 0 }).toArray()).toEqual([{ name: 'cho' }, { name: 'ann' }]);
     expect((await c.find({}).sort({ age: 1, name: -1 }).skip(1).limit(2).toArray()).map((d) => d.name)).toEqual(['bob', 'ann']);
     expect((await c.find({ tags: 'b' }).sort({ _id: 1 }).toArray()).map((d) => d._id)).toEqual([1, 2]);
-    expect(await c.find({ _id: 2 as never }, { projection: { tags: 0, city: 0 } }).toArray()).toEqual([{ _id: 2, name: 'bob', age: 25 }]);
+    expect(await c.find({ _id: 2 }, { projection: { tags: 0, city: 0 } }).toArray()).toEqual([{ _id: 2, name: 'bob', age: 25 }]);
     expect((await c.find({ age: { $in: [25, 42] }, name: { $ne: 'dan' } }).sort({ name: 1 }).toArray()).map((d) => d.name)).toEqual(['bob', 'cho']);
     expect((await c.find({ tags: { $exists: false } }).toArray()).map((d) => d.name)).toEqual(['dan']);
   });
@@ -98,7 +98,7 @@ describe('find', () => {
 
 describe('cursors', () => {
   beforeAll(async () => {
-    await coll('many').insertMany(Array.from({ length: 250 }, (_, i) => ({ _id: i as never, v: i })));
+    await coll('many').insertMany(Array.from({ length: 250 }, (_, i) => ({ _id: i , v: i })));
   });
 
   test('the first batch holds 101 documents; getMore returns the rest', async () => {
@@ -140,8 +140,8 @@ describe('update', () => {
   beforeEach(async () => {
     await coll('upd').deleteMany({});
     await coll('upd').insertMany([
-      { _id: 1 as never, n: 1, tags: ['a'], items: [{ k: 'x', q: 1 }, { k: 'y', q: 2 }] },
-      { _id: 2 as never, n: 2, tags: [], items: [] },
+      { _id: 1 , n: 1, tags: ['a'], items: [{ k: 'x', q: 1 }, { k: 'y', q: 2 }] },
+      { _id: 2 , n: 2, tags: [], items: [] },
     ]);
   });
 
@@ -170,19 +170,19 @@ describe('update', () => {
   });
 
   test('upsert with an _id in the query and $set of the same _id (connect-mongo does this)', async () => {
-    await coll('upd').updateOne({ _id: 'sess' as never }, { $set: { _id: 'sess', v: 1 } }, { upsert: true });
-    await coll('upd').updateOne({ _id: 'sess' as never }, { $set: { _id: 'sess', v: 2 } }, { upsert: true });
-    expect(await coll('upd').findOne({ _id: 'sess' as never })).toEqual({ _id: 'sess', v: 2 });
+    await coll('upd').updateOne({ _id: 'sess'  }, { $set: { _id: 'sess', v: 1 } }, { upsert: true });
+    await coll('upd').updateOne({ _id: 'sess'  }, { $set: { _id: 'sess', v: 2 } }, { upsert: true });
+    expect(await coll('upd').findOne({ _id: 'sess' })).toEqual({ _id: 'sess', v: 2 });
   });
 
   test('array operators, positional $, arrayFilters', async () => {
     const c = coll('upd');
-    await c.updateOne({ _id: 1 as never }, { $push: { tags: { $each: ['b', 'c'] } } });
-    await c.updateOne({ _id: 1 as never }, { $addToSet: { tags: 'a' } });
-    await c.updateOne({ _id: 1 as never }, { $pull: { tags: 'b' } });
-    await c.updateOne({ _id: 1 as never, 'items.k': 'y' }, { $set: { 'items.$.q': 20 } });
-    await c.updateOne({ _id: 1 as never }, { $inc: { 'items.$[it].q': 5 } }, { arrayFilters: [{ 'it.k': 'x' }] });
-    expect(await c.findOne({ _id: 1 as never })).toEqual({ _id: 1, n: 1, tags: ['a', 'c'], items: [{ k: 'x', q: 6 }, { k: 'y', q: 20 }] });
+    await c.updateOne({ _id: 1 }, { $push: { tags: { $each: ['b', 'c'] } } } as unknown as UpdateFilter<AnyDoc>);
+    await c.updateOne({ _id: 1 }, { $addToSet: { tags: 'a' } });
+    await c.updateOne({ _id: 1 }, { $pull: { tags: 'b' } } as unknown as UpdateFilter<AnyDoc>);
+    await c.updateOne({ _id: 1 , 'items.k': 'y' }, { $set: { 'items.$.q': 20 } });
+    await c.updateOne({ _id: 1 }, { $inc: { 'items.$[it].q': 5 } }, { arrayFilters: [{ 'it.k': 'x' }] });
+    expect(await c.findOne({ _id: 1 })).toEqual({ _id: 1, n: 1, tags: ['a', 'c'], items: [{ k: 'x', q: 6 }, { k: 'y', q: 20 }] });
   });
 
   test('pipeline updates', async () => {
@@ -194,18 +194,18 @@ describe('update', () => {
   });
 
   test('replacement keeps _id; changing _id is 66 ImmutableField', async () => {
-    await coll('upd').replaceOne({ _id: 2 as never }, { fresh: true });
-    expect(await coll('upd').findOne({ _id: 2 as never })).toEqual({ _id: 2, fresh: true });
-    const err = await serverError(coll('upd').updateOne({ _id: 2 as never }, { $set: { _id: 99 } }));
+    await coll('upd').replaceOne({ _id: 2 }, { fresh: true });
+    expect(await coll('upd').findOne({ _id: 2 })).toEqual({ _id: 2, fresh: true });
+    const err = await serverError(coll('upd').updateOne({ _id: 2 }, { $set: { _id: 99 } }));
     expect(err.code).toBe(66);
-    const err2 = await serverError(coll('upd').replaceOne({ _id: 2 as never }, { _id: 98, x: 1 }));
+    const err2 = await serverError(coll('upd').replaceOne({ _id: 2 }, { _id: 98, x: 1 }));
     expect(err2.code).toBe(66);
   });
 });
 
 describe('delete, count, distinct', () => {
   beforeAll(async () => {
-    await coll('del').insertMany(Array.from({ length: 10 }, (_, i) => ({ _id: i as never, even: i % 2 === 0, tags: [`t${i % 3}`, 'all'] })));
+    await coll('del').insertMany(Array.from({ length: 10 }, (_, i) => ({ _id: i , even: i % 2 === 0, tags: [`t${i % 3}`, 'all'] })));
   });
 
   test('delete with limit 1 and 0', async () => {
@@ -227,8 +227,8 @@ describe('findAndModify', () => {
   beforeEach(async () => {
     await coll('fam').deleteMany({});
     await coll('fam').insertMany([
-      { _id: 1 as never, q: 'a', n: 5 },
-      { _id: 2 as never, q: 'a', n: 3 },
+      { _id: 1 , q: 'a', n: 5 },
+      { _id: 2 , q: 'a', n: 3 },
     ]);
   });
 
@@ -238,7 +238,7 @@ describe('findAndModify', () => {
     expect(old.lastErrorObject).toEqual({ n: 1, updatedExisting: true });
     const fresh = await t.db.command({ findAndModify: 'fam', query: { _id: 1 }, update: { $set: { z: 1 } }, new: true, fields: { q: 0 } });
     expect(fresh.value).toEqual({ _id: 1, n: 5, z: 1 });
-    const viaDriver = await coll('fam').findOneAndUpdate({ _id: 1 as never }, { $inc: { n: 1 } }, { returnDocument: 'after' });
+    const viaDriver = await coll('fam').findOneAndUpdate({ _id: 1 }, { $inc: { n: 1 } }, { returnDocument: 'after' });
     expect(viaDriver).toMatchObject({ n: 6 });
   });
 

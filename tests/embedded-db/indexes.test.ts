@@ -5,7 +5,7 @@
  * index name) while an unindexed query scans the collection.
  */
 import type { Collection, Document } from 'mongodb';
-import { connectTestDb, embeddedOnly, hasCollScan, indexScans, planStages, serverError, type TestDb } from './support';
+import { connectTestDb, embeddedOnly, hasCollScan, indexScans, planStages, serverError, type TestDb, type AnyDoc } from './support';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ afterAll(async () => {
   await t.close();
 });
 
-function coll(name: string): Collection<Document> {
+function coll(name: string): Collection<AnyDoc> {
   return t.db.collection(name);
 }
 

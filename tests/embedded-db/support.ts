@@ -3,8 +3,12 @@
  * a recursive search through explain output (whose nesting differs between MongoDB versions and
  * engines, while stage names and index names do not), and a switch for embedded-only checks.
  */
-import { MongoClient, MongoServerError, type Db, type Document } from 'mongodb';
+import { MongoClient, MongoServerError, type Db, type Document, type ObjectId } from 'mongodb';
 import { testDbUri } from '../helpers/db';
+
+/** A document of any shape whose _id may be a number, a string or an ObjectId. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the driver's own Document type is Record<string, any>
+export type AnyDoc = { _id?: number | string | ObjectId; [key: string]: any };
 
 export interface TestDb {
   client: MongoClient;

@@ -11,6 +11,7 @@ import { ddlCommands } from './ddl';
 import { readCommands } from './read';
 import { statsCommands } from './stats';
 import { writeCommands } from './write';
+import { normaliseCommand } from '../engine/longs';
 
 const registry = new Map<string, CommandHandler>(
   Object.entries({ ...adminCommands, ...ddlCommands, ...readCommands, ...writeCommands, ...statsCommands }),
@@ -20,8 +21,9 @@ export function commandName(cmd: Document): string {
   return Object.keys(cmd)[0] ?? '';
 }
 
-export async function runCommand(cmd: Document, ctx: CommandContext): Promise<Document> {
-  const name = commandName(cmd);
+export async function runCommand(raw: Document, ctx: CommandContext): Promise<Document> {
+  const name = commandName(raw);
+  const cmd = normaliseCommand(raw);
   try {
     const handler = registry.get(name);
     if (!handler) throw new MongoError(ErrorCodes.CommandNotFound, `no such command: '${name}'`);

@@ -8,6 +8,7 @@ import { Aggregator, Query, ProcessingMode, update as mingoUpdate, updateOne as 
 import type { Options } from 'mingo/types';
 import { ErrorCodes, MongoError, badValue, failedToParse, typeMismatch } from '../errors';
 import { formatValue, getPath, isNumeric, isPlainObject, keyString, typeName } from './values';
+import { isLong, longPaths, longsToNumbers, mingoView, restoreLongs } from './longs';
 
 export interface MingoContext {
   /** Resolves another collection of the same database (for $lookup, $unionWith, ...). */
@@ -118,7 +119,7 @@ export interface CompiledFilter {
  * documents may be tested directly without a copy.
  */
 export function compileFilter(filter: Document | undefined, ctx: MingoContext = {}): CompiledFilter {
-  const f = filter ?? {};
+  const f = longsToNumbers(filter ?? {});
   validateFilter(f);
   if (Object.keys(f).length === 0) return { test: () => true };
   let q: Query;
@@ -130,7 +131,7 @@ export function compileFilter(filter: Document | undefined, ctx: MingoContext = 
   return {
     test(doc: Document): boolean {
       try {
-        return q.test(doc);
+        return q.test(mingoView(doc));
       } catch (err) {
         throw mapMingoError(err);
       }
@@ -283,8 +284,29 @@ export interface UpdateOptions {
  * Applies an update to `doc` (a copy the caller owns) and returns the new document; `_id` may
  * not change. Returns null when nothing changed.
  */
-export function applyUpdate(doc: Document, u: Document | Document[], opts: UpdateOptions = {}): Document | null {
+export function applyUpdate(original: Document, u: Document | Document[], opts: UpdateOptions = {}): Document | null {
   const kind = updateKind(u);
+  const before = keyString(original);
+  if (kind !== 'replacement') {
+    // mingo works on numbers: update a number view, then give Int64 paths their type back.
+    const paths = longPaths(original);
+    if (kind === 'modifier') {
+      for (const [op, operand] of Object.entries(u as Document)) {
+        if (!isPlainObject(operand) || op === '$unset' || op === '$rename') continue;
+        for (const [path, arg] of Object.entries(operand)) {
+          if (isLong(arg)) paths.push(path);
+          else if (op === '$set' || op === '$setOnInsert') longPaths(arg, path, paths);
+        }
+      }
+    }
+    const next = applyUpdateToView(longsToNumbers(original), longsToNumbers(u), kind, opts);
+    if (next && paths.length > 0) restoreLongs(next, paths);
+    return next === null || keyString(next) === before ? null : next;
+  }
+  return applyUpdateToView(original, u, kind, opts);
+}
+
+function applyUpdateToView(doc: Document, u: Document | Document[], kind: UpdateKind, opts: UpdateOptions): Document | null {
   const before = keyString(doc);
   if (kind === 'replacement') {
     const repl = u as Document;

@@ -220,7 +220,7 @@ export function keyString(v: unknown): string {
 
 /** A deep, independent copy that keeps every BSON type (structuredClone would lose ObjectId). */
 export function cloneDocument<T extends Document>(doc: T): T {
-  return BSON.deserialize(BSON.serialize(doc)) as T;
+  return BSON.deserialize(BSON.serialize(doc), { promoteLongs: false }) as T;
 }
 
 /**
