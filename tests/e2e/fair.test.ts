@@ -1,0 +1,91 @@
+/**
+ * The whole booth story in a real browser: a member requests, the liaison endorses, the organizer
+ * allocates, the member confirms and sees the booth on the floor plan (screenshot kept).
+ */
+import AxeBuilder from '@axe-core/playwright';
+import type { Browser, Page } from 'playwright-core';
+import { createTestApp, ORGANIZER, type TestApp } from '../helpers/app';
+import { artifactPath, describeBrowser, launchBrowser, listen } from '../helpers/browser';
+import { makeUser } from '../helpers/factories';
+
+jest.setTimeout(120_000);
+
+describeBrowser('the ASEM hall booth story in the browser', () => {
+  let t: TestApp;
+  let server: { baseUrl: string; close(): Promise<void> };
+  let browser: Browser;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    server = await listen(t.app);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await t?.close();
+  });
+
+  async function signIn(email: string, password: string, lang = 'en'): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    const page = await context.newPage();
+    await page.goto(`${server.baseUrl}/login?lang=${lang}`);
+    await page.fill('#f-email', email);
+    await page.fill('#f-password', password);
+    await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('main button[type=submit]')]);
+    return page;
+  }
+
+  test('member requests, liaison endorses, organizer allocates, member confirms and sees the booth', async () => {
+    const member = await makeUser({ role: 'member', member: 'CN', company: { name: 'Lingnan Ceramics 岭南陶瓷' } });
+    const liaison = await makeUser({ role: 'liaison', member: 'CN' });
+
+    // The member asks for a booth through the form.
+    const m = await signIn(member.email, member.password);
+    await m.goto(`${server.baseUrl}/fair`);
+    await Promise.all([m.waitForURL(/requests\/new/), m.click('main a[href="/fair/requests/new"]')]);
+    await m.fill('#f-contactName', 'Chen Jing');
+    await m.fill('#f-phone', '+86 20 8888 6666');
+    await m.fill('#f-products', 'Hand-painted porcelain');
+    await m.fill('#f-boothCount', '1');
+    await m.fill('#f-wishedCodes', 'B05');
+    await Promise.all([m.waitForURL(/\/fair\/requests\/[a-f0-9]{24}$/), m.click('button[value=submit]')]);
+    const requestUrl = m.url();
+    const requestId = requestUrl.split('/').pop()!;
+    await m.waitForSelector('[data-status="submitted"]');
+
+    // The liaison endorses it from the queue, in Chinese.
+    const l = await signIn(liaison.email, liaison.password, 'zh-CN');
+    await l.goto(`${server.baseUrl}/liaison/requests`);
+    await l.click('text=Lingnan Ceramics 岭南陶瓷');
+    await l.fill('#f-note', '推荐该企业参展');
+    await Promise.all([l.waitForURL(requestUrl), l.click('button[data-action=endorse]')]);
+    await l.waitForSelector('[data-status="endorsed"]');
+
+    // The organizer ticks the wished booth beside the floor plan and approves.
+    const o = await signIn(ORGANIZER.email, ORGANIZER.password);
+    await o.goto(`${server.baseUrl}/admin/fair/requests/${requestId}`);
+    await o.check('input[name=booths][data-wished="true"]');
+    await Promise.all([o.waitForURL(`${server.baseUrl}/admin/fair/requests/${requestId}`), o.click('button[data-action=approve]')]);
+    await o.waitForSelector('[data-status="approved"]');
+    expect(await o.textContent('.fair-booths')).toContain('B05');
+
+    // The member confirms and finds the booth on the floor plan.
+    await m.goto(requestUrl);
+    await Promise.all([m.waitForURL(requestUrl), m.click('button[data-action=confirm]')]);
+    await m.waitForSelector('[data-status="confirmed"]');
+    await m.click('text=See it on the floor plan');
+    const booth = m.locator('g.fp-booth[data-code="B05"]');
+    expect(await booth.getAttribute('data-state')).toBe('allocated');
+    expect(await booth.locator('rect').first().getAttribute('stroke-dasharray')).toBe('6 3');
+    await m.locator('.floor-plan').screenshot({ path: artifactPath('fair-floor-plan.png') });
+
+    // The page is accessible (no serious or critical axe findings).
+    const results = await new AxeBuilder({ page: m }).include('main').analyze();
+    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    await m.context().close();
+    await l.context().close();
+    await o.context().close();
+  });
+});
