@@ -80,7 +80,7 @@ export async function sendAnnouncement(actor: Actor, input: AnnouncementInput, d
     acknowledgedCount: 0,
     sentAt: now,
   });
-  await AnnouncementReceipt.insertMany(liaisons.map((l) => ({ announcement: announcement._id, user: l._id, member: l.member ?? '', acknowledgedAt: null, sentAt: now })));
+  await AnnouncementReceipt.insertMany(liaisons.map((l) => ({ announcement: announcement._id, user: l._id, member: l.member ?? '', acknowledged: false, acknowledgedAt: null, sentAt: now })));
   await recordAudit({ actor, action: 'announcement.send', targetType: 'Announcement', targetId: String(announcement._id), after: { subject: input.subject, audience: input.audience, members, recipients: liaisons.length }, at: now });
   await Promise.all(liaisons.map((l) => mailAnnouncement(deps.mailer, deps.baseUrl, announcement, l, 'sent')));
   return String(announcement._id);
@@ -184,7 +184,7 @@ export interface ReceivedAnnouncement {
 export async function listReceivedAnnouncements(actor: Actor, page: { skip: number; perPage: number }): Promise<{ items: ReceivedAnnouncement[]; total: number; pending: number }> {
   const me = new Types.ObjectId(actor.id);
   const [receipts, total, pending] = await Promise.all([
-    AnnouncementReceipt.find({ user: me }).sort({ sentAt: -1, _id: -1 }).skip(page.skip).limit(page.perPage).lean<ReceiptDoc[]>(),
+    AnnouncementReceipt.find({ user: me }).sort({ acknowledged: 1, sentAt: -1, _id: -1 }).skip(page.skip).limit(page.perPage).lean<ReceiptDoc[]>(),
     AnnouncementReceipt.countDocuments({ user: me }),
     AnnouncementReceipt.countDocuments({ user: me, acknowledgedAt: null }),
   ]);
@@ -232,7 +232,7 @@ export async function acknowledgeAnnouncement(actor: Actor, announcementId: stri
   if (!id) throw new NotFoundError();
   const exists = await AnnouncementReceipt.exists({ announcement: id, user: new Types.ObjectId(actor.id) });
   if (!exists) throw new NotFoundError();
-  const res = await AnnouncementReceipt.updateOne({ announcement: id, user: new Types.ObjectId(actor.id), acknowledgedAt: null }, { $set: { acknowledgedAt: now } });
+  const res = await AnnouncementReceipt.updateOne({ announcement: id, user: new Types.ObjectId(actor.id), acknowledgedAt: null }, { $set: { acknowledged: true, acknowledgedAt: now } });
   if (res.modifiedCount === 1) {
     await Announcement.updateOne({ _id: id }, { $inc: { acknowledgedCount: 1 } });
     return true;

@@ -105,6 +105,8 @@ export interface ReceiptDoc {
   user: Types.ObjectId;
   /** The liaison's ASEM member when the announcement was sent. */
   member: string;
+  /** Kept beside acknowledgedAt so a liaison's list sorts "still to acknowledge" first on one index. */
+  acknowledged: boolean;
   acknowledgedAt: Date | null;
   remindedAt: Date | null;
   sentAt: Date;
@@ -114,13 +116,14 @@ const ReceiptSchema = new Schema<ReceiptDoc>({
   announcement: { type: Schema.Types.ObjectId, ref: 'Announcement', required: true },
   user: { type: Schema.Types.ObjectId, ref: 'User', required: true },
   member: { type: String, default: '' },
+  acknowledged: { type: Boolean, default: false },
   acknowledgedAt: { type: Date, default: null },
   remindedAt: { type: Date, default: null },
   sentAt: { type: Date, required: true },
 });
 ReceiptSchema.index({ announcement: 1, user: 1 }, { unique: true });
 ReceiptSchema.index({ user: 1, acknowledgedAt: 1 });
-ReceiptSchema.index({ user: 1, sentAt: -1 });
+ReceiptSchema.index({ user: 1, acknowledged: 1, sentAt: -1 });
 
 export const Conversation: Model<ConversationDoc> =
   (models.Conversation as Model<ConversationDoc>) ?? model<ConversationDoc>('Conversation', ConversationSchema, 'conversations');

@@ -10,7 +10,7 @@ import { NotFoundError, ValidationError } from '../../../src/web/errors';
 import type { Mailer, MailContent, Recipient } from '../../../src/web/mail';
 import { mayContact, listContactable, type Party } from '../../../src/modules/messages/contacts';
 import { countUnreadMessages, readConversation, replyToConversation, startConversation } from '../../../src/modules/messages/service';
-import { acknowledgeAnnouncement, announcementStatus, countPendingAnnouncements, remindPending, sendAnnouncement } from '../../../src/modules/messages/announcements';
+import { acknowledgeAnnouncement, announcementStatus, countPendingAnnouncements, listReceivedAnnouncements, remindPending, sendAnnouncement } from '../../../src/modules/messages/announcements';
 import { seedAsemMembers } from '../../../src/modules/members/service';
 
 // A slow shared machine: password hashing and several logins per test.
@@ -152,6 +152,13 @@ describe('services', () => {
     expect(status.acknowledged.map((r) => r.id)).toEqual([l1.id]);
     expect(status.pending.map((r) => r.id)).toEqual([l2.id]);
     expect(status.announcement.acknowledgedCount).toBe(1);
+    // The liaison's list puts what is still to acknowledge first, then the newest.
+    const later = await sendAnnouncement(org, { subject: 'Later', body: 'B', audience: 'members', members: ['FI'] }, deps(new Date(Date.now() + 60_000)));
+    const older = await sendAnnouncement(org, { subject: 'Older', body: 'B', audience: 'members', members: ['FI'] }, deps(new Date(Date.now() - 60_000)));
+    await acknowledgeAnnouncement(l1, later, new Date());
+    const received = await listReceivedAnnouncements(l1, { skip: 0, perPage: 10 });
+    expect(received.items.map((a) => a.id)).toEqual([older, later, id]); // pending, then acknowledged newest first
+    expect(received.pending).toBe(1);
     mailer.sent = [];
     expect(await remindPending(org, id, deps())).toBe(1);
     expect(mailer.sent.map((m) => m.to.email)).toEqual([l2.email]);
