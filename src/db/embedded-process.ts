@@ -24,7 +24,7 @@ export interface EmbeddedDbProcessOptions {
   /** More command-line options for the child (see `npm run db -- --help`). */
   extraArgs?: string[];
   logger: ProcessLogger;
-  /** How long to wait for the ready line: generous, a cold tsx start on a slow machine takes seconds. */
+  /** How long to wait for the ready line: generous, a cold tsx start on a loaded machine, or replaying a large journal, can take minutes (default 5). */
   readyTimeoutMs?: number;
   /** Called when the child exits without stop() having been called. */
   onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
@@ -78,9 +78,9 @@ export function spawnEmbeddedDb(opts: EmbeddedDbProcessOptions): Promise<Embedde
 
   return new Promise<EmbeddedDbProcess>((resolve, reject) => {
     const timer = setTimeout(() => {
-      fail(new Error(`the embedded database did not report ready within ${opts.readyTimeoutMs ?? 60_000} ms`));
+      fail(new Error(`the embedded database did not report ready within ${opts.readyTimeoutMs ?? 300_000} ms`));
       child.kill('SIGKILL');
-    }, opts.readyTimeoutMs ?? 60_000);
+    }, opts.readyTimeoutMs ?? 300_000);
     const fail = (err: Error): void => {
       clearTimeout(timer);
       reject(err);
