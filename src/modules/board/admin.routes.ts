@@ -10,7 +10,7 @@ import { flash } from '../../web/flash';
 import { parseForm, parseOrThrow } from '../../web/forms';
 import { paginate, pageFrom } from '../../web/pagination';
 import { CategoryForm, categoryValues, createCategory, findCategoryById, listCategoriesWithStats, moveCategory, updateCategory } from './categories';
-import { REPORT_STATUSES, type ReportStatus } from './model';
+import { BoardReport, REPORT_STATUSES, type ReportStatus } from './model';
 import { ReportDecisionForm, decideReport, listReports } from './moderation';
 
 const REPORTS_PER_PAGE = 25;
@@ -23,8 +23,8 @@ export function boardAdminRouter(ctx: AppContext): Router {
   router.get('/admin/board', (_req, res) => res.redirect(302, '/admin/board/categories'));
 
   router.get('/admin/board/categories', async (req, res) => {
-    const categories = await listCategoriesWithStats();
-    res.render('board/admin-categories', { title: req.t('board:admin.categoriesTitle'), categories });
+    const [categories, openReports] = await Promise.all([listCategoriesWithStats(), BoardReport.countDocuments({ status: 'open' })]);
+    res.render('board/admin-categories', { title: req.t('board:admin.categoriesTitle'), categories, openReports });
   });
 
   const showForm = (req: Request, res: Response, categoryId: string | null, values: Record<string, string>, errors: FieldErrors, status = 200) =>

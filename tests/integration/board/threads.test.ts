@@ -223,3 +223,40 @@ describe('search', () => {
     expect(plain.text).not.toContain('moderation-heading');
   });
 });
+
+describe('both languages', () => {
+  test('every board page renders in English and in Chinese (keys are checked in tests/unit/board/catalogue.test.ts)', async () => {
+    const threadId = await startThread(alice.agent, 'general', 'Language check', 'Body');
+    const postId = await replyTo(bob.agent, threadId, 'Reply');
+    await postForm(bob.agent, `/board/posts/${postId}/report`, { reason: 'check' }, `/board/posts/${postId}/report`);
+    const org = await organizer(t);
+    const category = await BoardCategory.findOne({ slug: 'general' }).lean();
+    const pages: [typeof org, string][] = [
+      [alice.agent, '/board'],
+      [alice.agent, '/board/general'],
+      [alice.agent, '/board/general/new'],
+      [alice.agent, `/board/threads/${threadId}`],
+      [alice.agent, `/board/threads/${threadId}/reply?quote=${postId}`],
+      [alice.agent, `/board/posts/${postId}/report`],
+      [bob.agent, `/board/posts/${postId}/edit`],
+      [bob.agent, `/board/posts/${postId}/delete`],
+      [alice.agent, '/board/search?q=language'],
+      [org, `/board/threads/${threadId}`],
+      [org, `/board/threads/${threadId}/hide`],
+      [org, `/board/posts/${postId}/hide`],
+      [org, '/admin/board/categories'],
+      [org, '/admin/board/categories/new'],
+      [org, `/admin/board/categories/${category!._id}/edit`],
+      [org, '/admin/board/reports'],
+    ];
+    for (const lang of ['en', 'zh-CN']) {
+      for (const [agent, path] of pages) {
+        const res = await agent.get(`${path}${path.includes('?') ? '&' : '?'}lang=${lang}`);
+        expect([path, res.status]).toEqual([path, 200]);
+        expect(res.text).toContain(`<html lang="${lang}">`);
+      }
+    }
+    await alice.agent.get('/board?lang=en');
+    await bob.agent.get('/board?lang=en');
+  });
+});
