@@ -49,7 +49,9 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 export function boardRouter(ctx: AppContext): Router {
   const router = Router();
-  const postingLimiter = createRateLimiter(ctx.connection, 'board-posting', ctx.rateLimits.posting);
+  // The same counter as the messages module ('posting', keyed by user id): one budget per new
+  // account for everything it writes, so a spammer cannot double it by switching between the two.
+  const postingLimiter = createRateLimiter(ctx.connection, 'posting', ctx.rateLimits.posting);
   const deps = (): PostingDeps => ({ now: ctx.now(), mailer: ctx.mailer, baseUrl: ctx.config.baseUrl, secret: ctx.config.sessionSecret, postingLimiter });
   const limits = { titleMax: TITLE_MAX, bodyMax: BODY_MAX, reasonMax: REASON_MAX };
 
