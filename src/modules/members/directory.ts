@@ -51,7 +51,8 @@ function toPublicCompany(c: CompanyDoc): PublicCompany {
     member: c.member,
     sector: c.sector,
     size: c.size,
-    website: c.website ?? null,
+    // Only web addresses become links (the forms accept nothing else; older data might).
+    website: c.website && /^https?:\/\//i.test(c.website) ? c.website : null,
     description: c.description ?? '',
     products: c.products ?? '',
     listed: Boolean(c.listed),
