@@ -170,8 +170,8 @@ describe('update', () => {
   });
 
   test('upsert with an _id in the query and $set of the same _id (connect-mongo does this)', async () => {
-    await coll('upd').updateOne({ _id: 'sess'  }, { $set: { _id: 'sess', v: 1 } }, { upsert: true });
-    await coll('upd').updateOne({ _id: 'sess'  }, { $set: { _id: 'sess', v: 2 } }, { upsert: true });
+    await coll('upd').updateOne({ _id: 'sess' }, { $set: { _id: 'sess', v: 1 } }, { upsert: true });
+    await coll('upd').updateOne({ _id: 'sess' }, { $set: { _id: 'sess', v: 2 } }, { upsert: true });
     expect(await coll('upd').findOne({ _id: 'sess' })).toEqual({ _id: 'sess', v: 2 });
   });
 
