@@ -5,8 +5,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { PortalModule } from '../../web/context';
 import { messagesRouter } from './routes';
-import { countUnreadMessages } from './service';
-import { countPendingAnnouncements } from './announcements';
+import { countUnreadMessages, listConversations } from './service';
+import { countPendingAnnouncements, listPendingAnnouncements } from './announcements';
 
 export { mayContact, listLiaisons, type Contact, type Party } from './contacts';
 export { countUnreadMessages } from './service';
@@ -16,6 +16,16 @@ export const messagesModule: PortalModule = {
   name: 'messages',
   router(ctx) {
     return messagesRouter(ctx);
+  },
+  /** For a signed-in reader: the latest conversations and any announcement still to acknowledge. */
+  async homeSection(_ctx, { actor }) {
+    if (!actor) return null;
+    const [{ items }, unread, pending] = await Promise.all([
+      listConversations(actor, { skip: 0, perPage: 3 }),
+      countUnreadMessages(actor.id),
+      actor.role === 'liaison' ? listPendingAnnouncements(actor, 3) : Promise.resolve([]),
+    ]);
+    return { view: 'messages/home-section', data: { messageConversations: items, messageUnread: unread, messagePending: pending } };
   },
   middleware() {
     /** The header badge: unread messages, plus announcements a liaison has yet to acknowledge. */

@@ -57,7 +57,7 @@ test('an announcement to all liaisons: e-mails in each language, acknowledgement
 
   // Every liaison, and only liaisons, is mailed in their own language.
   const cn = await t.smtp.waitFor((m) => m.to.includes(liaisonCN.email));
-  expect(cn.subject).toBe('通知：Hall opening times');
+  expect(cn.subject).toBe('公告：Hall opening times');
   const de = await t.smtp.waitFor((m) => m.to.includes(liaisonDE.email));
   expect(de.subject).toBe('Announcement: Hall opening times');
   expect(linkIn(de, `/messages/announcements/${id}`)).toBe(`http://portal.test/messages/announcements/${id}`);

@@ -133,7 +133,7 @@ describe('who may start a conversation with whom', () => {
     const zh = await member.get('/messages/liaisons?lang=zh-CN');
     expect(zh.text).toContain('德国');
     expect(zh.text).toContain('德语, 英语');
-    expect(zh.text).toContain('联络员名录');
+    expect(zh.text).toContain('联络官名录');
   });
 });
 

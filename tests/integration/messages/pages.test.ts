@@ -59,3 +59,13 @@ test.each(['en', 'zh-CN'])('all pages render in %s without missing keys', async 
     if (lang === 'zh-CN') expect(res.text).toContain('<html lang="zh-CN">');
   }
 });
+
+test('the home page shows a signed-in reader their conversations and announcements to acknowledge', async () => {
+  const home = await liaison.get('/?lang=en');
+  expect(home.status).toBe(200);
+  expect(home.text).toContain('Your messages');
+  expect(home.text).toContain('>Pages</a>');
+  expect(home.text).toContain('>Notice</a>');
+  const anonymous = await newAgent(t.app).get('/');
+  expect(anonymous.text).not.toContain('Your messages');
+});
