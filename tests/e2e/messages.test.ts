@@ -5,7 +5,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
-import { createTestApp, type TestApp } from '../helpers/app';
+import { createTestApp, ORGANIZER, type TestApp } from '../helpers/app';
 import { artifactPath, describeBrowser, launchBrowser, listen } from '../helpers/browser';
 import { makeUser, type MadeUser } from '../helpers/factories';
 
@@ -30,7 +30,7 @@ describeBrowser('liaison messaging in the browser', () => {
     await t?.close();
   });
 
-  async function logIn(page: Page, user: MadeUser): Promise<void> {
+  async function logIn(page: Page, user: { email: string; password: string }): Promise<void> {
     await page.goto(`${server.baseUrl}/login`);
     await page.fill('#f-email', user.email);
     await page.fill('#f-password', user.password);
@@ -96,5 +96,44 @@ describeBrowser('liaison messaging in the browser', () => {
     await t.smtp.waitFor((m) => m.to.includes(official.email));
     await ctxA.close();
     await ctxB.close();
+  }, 90_000);
+
+  test('the organizer announces to the liaisons of one member, a liaison acknowledges, the organizer reminds the other', async () => {
+    const second = await makeUser({ role: 'liaison', member: 'DE', name: 'Hans Second' });
+    const ctxO = await browser.newContext();
+    const pageO = await ctxO.newPage();
+    await logIn(pageO, ORGANIZER);
+    await pageO.goto(`${server.baseUrl}/admin/announcements/new`);
+    await expectAccessible(pageO, 'admin-new');
+    await pageO.fill('#f-subject', 'Booth quota for Germany');
+    await pageO.fill('#f-body', 'Germany has **12 booths** in the ASEM hall this year.');
+    await pageO.check('#aud-members');
+    await pageO.selectOption('#f-members', ['DE']);
+    await Promise.all([pageO.waitForURL(/\/admin\/announcements\/[a-f0-9]{24}$/), pageO.getByRole('button', { name: 'Send announcement' }).click()]);
+    await expect(pageO.locator('h2').first().textContent()).resolves.toContain('0 of 2 acknowledged');
+    await expectAccessible(pageO, 'admin-show');
+    const statusUrl = pageO.url();
+
+    const ctxL = await browser.newContext();
+    const pageL = await ctxL.newPage();
+    await logIn(pageL, official);
+    await pageL.goto(`${server.baseUrl}/messages`);
+    await expect(pageL.locator('.main-nav a[href="/messages"] .badge').textContent()).resolves.toBe('1');
+    await pageL.getByRole('link', { name: 'Booth quota for Germany' }).click();
+    await expectAccessible(pageL, 'announcement');
+    await pageL.getByRole('button', { name: /acknowledge/ }).click();
+    await pageL.waitForSelector('.flash-success');
+    expect(await pageL.locator('.main-nav a[href="/messages"] .badge').count()).toBe(0);
+
+    await pageO.goto(statusUrl);
+    await expect(pageO.locator('.acknowledged-table').textContent()).resolves.toContain('Greta Official');
+    await expect(pageO.locator('.pending-table').textContent()).resolves.toContain('Hans Second');
+    t.smtp.clear();
+    await pageO.getByRole('button', { name: /Remind the 1 liaison/ }).click();
+    await pageO.waitForSelector('.flash-success');
+    await t.smtp.waitFor((m) => m.to.includes(second.email) && m.subject.startsWith('Reminder'));
+    expect(t.smtp.to(official.email)).toHaveLength(0);
+    await ctxO.close();
+    await ctxL.close();
   }, 90_000);
 });
