@@ -5,6 +5,7 @@
  * by conditional updates, so a member can never hold more booths than its quota.
  */
 import { Schema, Types, model, models, type Model } from 'mongoose';
+import { FILE_KINDS, type StoredFileRef } from '../../web/uploads';
 
 export const EDITION_STATUSES = ['draft', 'open', 'closed', 'allocated', 'archived'] as const;
 export type EditionStatus = (typeof EDITION_STATUSES)[number];
@@ -133,12 +134,8 @@ export interface AssignedBooth {
   code: string;
 }
 
-export interface AttachmentRef {
-  id: string;
-  name: string;
-  size: number;
-  type: string;
-}
+/** The product brochure, stored through the shared upload wrapper (src/web/uploads.ts). */
+export type AttachmentRef = StoredFileRef;
 
 export interface BoothRequestDoc {
   _id: Types.ObjectId;
@@ -178,7 +175,13 @@ const BoothRequestSchema = new Schema<BoothRequestDoc>(
     boothCount: { type: Number, required: true, min: 1 },
     wishedCodes: { type: [String], default: [] },
     specialNeeds: { type: String, default: '' },
-    attachment: { type: new Schema<AttachmentRef>({ id: String, name: String, size: Number, type: String }, { _id: false }), default: null },
+    attachment: {
+      type: new Schema<AttachmentRef>(
+        { storedName: { type: String, required: true }, originalName: { type: String, required: true }, size: { type: Number, required: true }, kind: { type: String, required: true, enum: Object.keys(FILE_KINDS) }, mime: { type: String, required: true } },
+        { _id: false },
+      ),
+      default: null,
+    },
     status: { type: String, enum: REQUEST_STATUSES, required: true },
     active: { type: Boolean, required: true },
     booths: { type: [new Schema<AssignedBooth>({ booth: { type: Schema.Types.ObjectId, required: true }, code: { type: String, required: true } }, { _id: false })], default: [] },

@@ -14,6 +14,7 @@ import { assertRole } from '../../web/auth';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, isDuplicateKeyError, type FieldErrors } from '../../web/errors';
 import { fields, parseForm, parseOrThrow } from '../../web/forms';
 import type { Mailer } from '../../web/mail';
+import { persistUploads, removeStored, removeStoredFiles, type UploadedFile } from '../../web/uploads';
 import { recordAudit } from '../admin';
 import { Company, User } from '../accounts/model';
 import { findEdition, quotaFor, requestWindowOpen } from './editions';
@@ -39,6 +40,13 @@ import { TRANSITIONS, planTransition, type RequestAction } from './workflow';
 export interface FairDeps {
   mailer: Mailer;
   baseUrl: string;
+  /** Where uploaded brochures live (the shared upload wrapper's folder). */
+  uploadDir?: string;
+}
+
+function uploadCtx(deps: FairDeps) {
+  if (!deps.uploadDir) throw new Error('uploadDir is needed to store a brochure');
+  return { config: { uploadDir: deps.uploadDir } };
 }
 
 export const RequestForm = z.object({
@@ -181,7 +189,7 @@ async function checkRequestInput(edition: FairEditionDoc, member: string, raw: u
   return { input: parsed.data, wishedCodes: wished as string[] };
 }
 
-export async function createRequest(actor: Actor, editionId: string, raw: unknown, now: Date, deps: FairDeps): Promise<BoothRequestDoc> {
+export async function createRequest(actor: Actor, editionId: string, raw: unknown, now: Date, deps: FairDeps, brochure: UploadedFile[] = []): Promise<BoothRequestDoc> {
   assertRole(actor, 'member');
   if (!actor.companyId || !actor.member) throw new ForbiddenError('fair:errors.noCompany');
   const edition = await findEdition(editionId);
@@ -192,6 +200,8 @@ export async function createRequest(actor: Actor, editionId: string, raw: unknow
   const status: RequestStatus = input.intent === 'submit' ? 'submitted' : 'draft';
   const timeline = [entry('create', null, 'draft', actor, now)];
   if (status === 'submitted') timeline.push(entry('submit', 'draft', 'submitted', actor, now));
+  if (brochure.length > 1) throw new ValidationError({ brochure: { key: 'uploads:errors.tooMany', params: { max: 1 } } });
+  const stored = brochure.length ? await persistUploads(uploadCtx(deps), brochure) : [];
   let created;
   try {
     created = await BoothRequest.create({
@@ -206,12 +216,15 @@ export async function createRequest(actor: Actor, editionId: string, raw: unknow
       boothCount: input.boothCount,
       wishedCodes,
       specialNeeds: input.specialNeeds ?? '',
+      attachment: stored[0] ?? null,
       status,
       active: true,
       submittedAt: status === 'submitted' ? now : null,
       timeline,
     });
   } catch (err) {
+    // Nothing half-stored: the brochure goes with the record that failed.
+    if (stored.length) await removeStoredFiles(uploadCtx(deps), stored);
     if (isDuplicateKeyError(err)) throw new ConflictError('fair:errors.alreadyActive');
     throw err;
   }
@@ -220,7 +233,7 @@ export async function createRequest(actor: Actor, editionId: string, raw: unknow
   return doc;
 }
 
-export async function updateDraft(actor: Actor, id: string, raw: unknown, now: Date, deps: FairDeps): Promise<BoothRequestDoc> {
+export async function updateDraft(actor: Actor, id: string, raw: unknown, now: Date, deps: FairDeps, brochure: UploadedFile[] = []): Promise<BoothRequestDoc> {
   const request = await getRequest(actor, id);
   if (actor.role !== 'member') throw new ForbiddenError('fair:errors.wrongRole');
   if (request.status !== 'draft') throw new ConflictError('fair:errors.notDraft');
@@ -229,6 +242,8 @@ export async function updateDraft(actor: Actor, id: string, raw: unknown, now: D
   if (input.intent === 'submit' && !requestWindowOpen(edition, now)) throw new ConflictError('fair:errors.windowClosed');
   const submit = input.intent === 'submit';
   const push = submit ? [entry('submit', 'draft', 'submitted', actor, now)] : [];
+  if (brochure.length > 1) throw new ValidationError({ brochure: { key: 'uploads:errors.tooMany', params: { max: 1 } } });
+  const stored = brochure.length ? await persistUploads(uploadCtx(deps), brochure) : [];
   const updated = await BoothRequest.findOneAndUpdate(
     { _id: request._id, status: 'draft' },
     {
@@ -239,13 +254,19 @@ export async function updateDraft(actor: Actor, id: string, raw: unknown, now: D
         boothCount: input.boothCount,
         wishedCodes,
         specialNeeds: input.specialNeeds ?? '',
+        ...(stored.length ? { attachment: stored[0] } : {}),
         ...(submit ? { status: 'submitted', submittedAt: now } : {}),
       },
       $push: { timeline: { $each: push } },
     },
     { new: true },
   ).lean<BoothRequestDoc>();
-  if (!updated) throw new ConflictError('fair:errors.notDraft');
+  if (!updated) {
+    if (stored.length) await removeStoredFiles(uploadCtx(deps), stored);
+    throw new ConflictError('fair:errors.notDraft');
+  }
+  // The replaced brochure goes only once the record points at the new one.
+  if (stored.length && request.attachment) await removeStored(uploadCtx(deps), request.attachment);
   if (submit) await notifyStep({ ...deps, edition, request: updated, action: 'submit' });
   return updated;
 }

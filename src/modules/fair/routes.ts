@@ -4,14 +4,16 @@
 import { Router, type Request, type Response } from 'express';
 import { actorOf, requireRole, requireUser } from '../../web/auth';
 import type { AppContext } from '../../web/context';
-import { ConflictError, ValidationError } from '../../web/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../../web/errors';
 import { flash } from '../../web/flash';
 import { parseForm } from '../../web/forms';
+import { ACCEPT_ATTRIBUTE, MAX_FILE_BYTES, sendStoredFile, uploadMiddleware, uploadsOf } from '../../web/uploads';
 import { currentEdition, findEdition, listBooths, quotaFor, requestWindowOpen } from './editions';
 import { buildFloorPlan, fitLabel } from './floorplan';
 import type { RequestStatus } from './model';
 import {
   ListFilterForm,
+  RequestForm,
   activeRequestOf,
   boothHoldings,
   createRequest,
@@ -47,7 +49,17 @@ function isHumanAction(v: string): v is HumanAction {
 
 export function fairRouter(ctx: AppContext): Router {
   const router = Router();
-  const deps = { mailer: ctx.mailer, baseUrl: ctx.config.baseUrl };
+  const deps = { mailer: ctx.mailer, baseUrl: ctx.config.baseUrl, uploadDir: ctx.config.uploadDir };
+  const brochureUpload = uploadMiddleware(ctx, { field: 'brochure', maxFiles: 1 });
+  const uploadLocals = { accept: ACCEPT_ATTRIBUTE, maxMb: MAX_FILE_BYTES / 1024 / 1024 };
+
+  /** A refused upload: the form again with the file's problem beside its field and the text kept. */
+  function uploadProblem(req: Request): { status: number; errors: Record<string, unknown> } | null {
+    const { error } = uploadsOf(req);
+    if (!error) return null;
+    const parsed = parseForm(RequestForm, req.body);
+    return { status: error.status, errors: { ...(parsed.ok ? {} : parsed.errors), brochure: { key: error.key, params: error.params } } };
+  }
 
   router.get('/fair', async (req, res) => {
     const edition = await currentEdition();
@@ -104,6 +116,8 @@ export function fairRouter(ctx: AppContext): Router {
       formError,
       action: '/fair/requests/new',
       draft: null,
+      filesDropped: Object.keys(errors).length > 0 || formError !== null,
+      ...uploadLocals,
     });
   }
 
@@ -112,12 +126,14 @@ export function fairRouter(ctx: AppContext): Router {
     await showNewForm(req, res, 200, { contactName: actor.name, boothCount: 1 }, {});
   });
 
-  router.post('/fair/requests/new', requireRole('member'), async (req, res) => {
+  router.post('/fair/requests/new', requireRole('member'), brochureUpload, async (req, res) => {
     const actor = actorOf(req);
     const edition = await currentEdition();
     if (!edition) throw new ConflictError('fair:errors.windowClosed');
+    const problem = uploadProblem(req);
+    if (problem) return showNewForm(req, res, problem.status, req.body ?? {}, problem.errors);
     try {
-      const created = await createRequest(actor, String(edition._id), req.body, ctx.now(), deps);
+      const created = await createRequest(actor, String(edition._id), req.body, ctx.now(), deps, uploadsOf(req).files);
       flash(req, 'success', created.status === 'draft' ? 'fair:flash.draftSaved' : 'fair:flash.submitted');
       res.redirect(303, `/fair/requests/${String(created._id)}`);
     } catch (err) {
@@ -159,6 +175,8 @@ export function fairRouter(ctx: AppContext): Router {
       formError,
       action: `/fair/requests/${String(draft._id)}/edit`,
       draft,
+      filesDropped: Object.keys(errors).length > 0 || formError !== null,
+      ...uploadLocals,
     });
   }
 
@@ -168,15 +186,24 @@ export function fairRouter(ctx: AppContext): Router {
     await showEditForm(req, res, 200, null, {});
   });
 
-  router.post('/fair/requests/:id/edit', requireRole('member'), async (req, res) => {
+  router.post('/fair/requests/:id/edit', requireRole('member'), brochureUpload, async (req, res) => {
+    const problem = uploadProblem(req);
+    if (problem) return showEditForm(req, res, problem.status, req.body ?? {}, problem.errors);
     try {
-      const updated = await updateDraft(actorOf(req), String(req.params.id), req.body, ctx.now(), deps);
+      const updated = await updateDraft(actorOf(req), String(req.params.id), req.body, ctx.now(), deps, uploadsOf(req).files);
       flash(req, 'success', updated.status === 'draft' ? 'fair:flash.draftSaved' : 'fair:flash.submitted');
       res.redirect(303, `/fair/requests/${String(updated._id)}`);
     } catch (err) {
       if (err instanceof ValidationError) return showEditForm(req, res, 422, req.body ?? {}, err.fieldErrors);
       throw err;
     }
+  });
+
+  // The brochure: for the same people who may see the request.
+  router.get('/fair/requests/:id/brochure', requireUser, async (req, res) => {
+    const request = await getRequest(actorOf(req), req.params.id);
+    if (!request.attachment) throw new NotFoundError();
+    await sendStoredFile(ctx, res, request.attachment);
   });
 
   router.post('/fair/requests/:id/:action', requireUser, async (req, res) => {
