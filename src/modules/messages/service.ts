@@ -151,8 +151,9 @@ export interface ConversationPage {
 export async function readConversation(actor: Actor, conversationId: string, opts: { page?: number; now: Date; markRead?: boolean }): Promise<ConversationPage> {
   const { conversation, membership } = await membershipOf(actor, conversationId);
   // Marked read before loading: a message arriving in between is shown and stays counted, never lost.
+  // Nothing to clear (the common case of re-reading) costs no write.
   const before =
-    opts.markRead === false
+    opts.markRead === false || (membership.unread === 0 && !membership.notified)
       ? membership
       : await ConversationMembership.findOneAndUpdate(
           { conversation: conversation._id, user: new Types.ObjectId(actor.id) },
