@@ -6,7 +6,7 @@
 import { BSON, type Document } from 'bson';
 import type { IndexSpec } from '../storage/types';
 import { ErrorCodes, MongoError } from '../errors';
-import { Index, validateIndexSpec } from './indexes';
+import { Index, validateIndexSpec, type ExtractedKeys } from './indexes';
 import { compileFilter, type CompiledFilter } from './mingo-bridge';
 import { keyString } from './values';
 
@@ -54,16 +54,21 @@ export class Collection {
     }
   }
 
-  /** Throws the first unique violation (or parallel-array error) `doc` would cause. */
-  private check(doc: Document, selfId: string): void {
+  /**
+   * Extracts every index's keys of `doc` (throwing on parallel arrays) and throws the first
+   * unique violation, all before anything changes.
+   */
+  private prepare(doc: Document, selfId: string): ExtractedKeys[] {
+    const all: ExtractedKeys[] = [];
     for (const index of this.indexes.values()) {
+      const extracted = index.extract(doc);
       if (index.unique) {
-        const conflict = index.findConflict(doc, selfId);
+        const conflict = index.findConflict(doc, selfId, extracted);
         if (conflict) throw index.duplicateError(this.ns, conflict);
-      } else if (index.fields.length > 1) {
-        index.keysFor(doc);
       }
+      all.push(extracted);
     }
+    return all;
   }
 
   /** `doc` must carry its _id; the collection keeps the object, so callers hand over a copy. */
@@ -72,22 +77,24 @@ export class Collection {
     if (doc._id instanceof RegExp) throw new MongoError(ErrorCodes.InvalidIdField, `can't use a regex for _id`);
     if (validate) this.validate(doc);
     const id = keyString(doc._id);
-    this.check(doc, '');
+    const keys = this.prepare(doc, '');
     this.docs.set(id, doc);
-    for (const index of this.indexes.values()) index.add(id, doc);
+    let i = 0;
+    for (const index of this.indexes.values()) index.add(id, doc, keys[i++]);
   }
 
   replace(oldDoc: Document, newDoc: Document, validate = true): void {
     const id = keyString(oldDoc._id);
     if (validate) this.validate(newDoc);
-    this.check(newDoc, id);
+    const newKeys = this.prepare(newDoc, id);
+    let i = 0;
     for (const index of this.indexes.values()) {
+      const after = newKeys[i++];
       if (index.isId) continue;
-      const before = index.keysFor(oldDoc);
-      const after = index.keysFor(newDoc);
-      if (keyString(before) === keyString(after)) continue;
-      index.remove(id, oldDoc);
-      index.add(id, newDoc);
+      const before = index.extract(oldDoc);
+      if (keyString(before.keys) === keyString(after.keys)) continue;
+      index.remove(id, oldDoc, before);
+      index.add(id, newDoc, after);
     }
     this.docs.set(id, newDoc);
   }

@@ -9,9 +9,14 @@ import { ErrorCodes, MongoError } from '../errors';
 import { compareValues, formatValue, keyString, pathValues } from './values';
 import { compileFilter, type CompiledFilter } from './mingo-bridge';
 
-export interface IndexEntry {
-  key: unknown[];
-  id: string;
+import { SortedEntries, type IndexEntry } from './sorted-entries';
+
+export type { IndexEntry };
+
+/** The keys one document contributes to one index, computed once per write. */
+export interface ExtractedKeys {
+  keys: unknown[][];
+  arrayPaths: string[];
 }
 
 /** Index types MongoDB offers that this engine does not implement; creating one is refused. */
@@ -62,7 +67,7 @@ export class Index {
   multikey = false;
   readonly multikeyPaths = new Set<string>();
   private readonly hash = new Map<string, Set<string>>();
-  readonly sorted: IndexEntry[] = [];
+  readonly sorted: SortedEntries;
 
   constructor(spec: IndexSpec) {
     this.spec = spec;
@@ -71,6 +76,7 @@ export class Index {
     this.unique = spec.unique === true || spec.name === '_id_';
     this.sparse = spec.sparse === true;
     this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression as Document) : null;
+    this.sorted = new SortedEntries((a, b) => this.compareEntries(a, b));
   }
 
   get isId(): boolean {
@@ -86,8 +92,8 @@ export class Index {
     return this.extract(doc).keys;
   }
 
-  private extract(doc: Document): { keys: unknown[][]; arrayPaths: string[] } {
-    const none = { keys: [], arrayPaths: [] };
+  extract(doc: Document): ExtractedKeys {
+    const none: ExtractedKeys = { keys: [], arrayPaths: [] };
     if (this.partial && !this.partial.test(doc)) return none;
     const perField: unknown[][] = [];
     const arrayPaths: string[] = [];
@@ -129,34 +135,15 @@ export class Index {
     return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
   }
 
-  /** First position whose entry is not less than `probe`. */
-  private lowerBound(probe: IndexEntry): number {
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.compareEntries(this.sorted[mid], probe) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
   /** First position where `isAfter(entry)` holds, for a predicate monotonic over the order. */
   search(isAfter: (e: IndexEntry) => boolean): number {
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (isAfter(this.sorted[mid])) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
+    return this.sorted.search(isAfter);
   }
 
   /** The first index key of `doc` that another document already holds, if any. */
-  findConflict(doc: Document, selfId: string): unknown[] | null {
+  findConflict(doc: Document, selfId: string, extracted: ExtractedKeys = this.extract(doc)): unknown[] | null {
     if (!this.unique) return null;
-    for (const key of this.keysFor(doc)) {
+    for (const key of extracted.keys) {
       const holders = this.hash.get(keyString(key));
       if (!holders) continue;
       for (const id of holders) if (id !== selfId) return key;
@@ -179,8 +166,8 @@ export class Index {
     );
   }
 
-  add(id: string, doc: Document): void {
-    const { keys, arrayPaths } = this.extract(doc);
+  add(id: string, doc: Document, extracted: ExtractedKeys = this.extract(doc)): void {
+    const { keys, arrayPaths } = extracted;
     for (const p of arrayPaths) {
       this.multikey = true;
       this.multikeyPaths.add(p);
@@ -193,24 +180,19 @@ export class Index {
         this.hash.set(ks, holders);
       }
       holders.add(id);
-      const entry = { key, id };
-      const pos = this.lowerBound(entry);
-      if (pos === this.sorted.length) this.sorted.push(entry);
-      else this.sorted.splice(pos, 0, entry);
+      this.sorted.insert({ key, id });
     }
   }
 
-  remove(id: string, doc: Document): void {
-    for (const key of this.keysFor(doc)) {
+  remove(id: string, doc: Document, extracted: ExtractedKeys = this.extract(doc)): void {
+    for (const key of extracted.keys) {
       const ks = keyString(key);
       const holders = this.hash.get(ks);
       if (holders) {
         holders.delete(id);
         if (holders.size === 0) this.hash.delete(ks);
       }
-      const pos = this.lowerBound({ key, id });
-      const e = this.sorted[pos];
-      if (e && e.id === id && this.compareKeys(e.key, key) === 0) this.sorted.splice(pos, 1);
+      this.sorted.remove({ key, id });
     }
   }
 
@@ -225,7 +207,7 @@ export class Index {
 
   clear(): void {
     this.hash.clear();
-    this.sorted.length = 0;
+    this.sorted.clear();
     this.multikey = false;
     this.multikeyPaths.clear();
   }

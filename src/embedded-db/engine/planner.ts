@@ -292,10 +292,7 @@ export function* scan(coll: Collection, plan: Plan, stats: ScanStats): Generator
   // Lazy on purpose: sort + limit must stop early. Callers that modify documents materialise
   // the scan before changing anything.
   for (const [start, end] of ranges) {
-    const n = end - start;
-    for (let k = 0; k < n; k++) {
-      const entry = index.sorted[plan.reverse ? end - 1 - k : start + k];
-      if (!entry) break;
+    for (const entry of index.sorted.range(start, end, plan.reverse)) {
       const id = entry.id;
       stats.keysExamined++;
       if (seen) {

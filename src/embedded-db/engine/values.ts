@@ -131,7 +131,7 @@ export function compareValues(a: unknown, b: unknown): number {
       return compareBytes(x, y);
     }
     case 7:
-      return compareScalars((a as BSON.ObjectId).toHexString(), (b as BSON.ObjectId).toHexString());
+      return compareBytes((a as BSON.ObjectId).id, (b as BSON.ObjectId).id);
     case 8:
       return Number(a) - Number(b);
     case 9:

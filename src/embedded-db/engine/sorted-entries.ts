@@ -1,0 +1,144 @@
+/**
+ * The ordered half of an index: entries kept sorted in blocks of at most a few hundred, so an
+ * insert or delete is a binary search plus a splice inside one small block (not a shift of the
+ * whole index), while positions stay addressable by a global number for range scans.
+ */
+export interface IndexEntry {
+  key: unknown[];
+  id: string;
+}
+
+const MAX_BLOCK = 512;
+
+export class SortedEntries {
+  private blocks: IndexEntry[][] = [];
+  /** starts[b] = global position of the first entry of block b. */
+  private starts: number[] = [];
+  private size = 0;
+
+  constructor(private readonly compare: (a: IndexEntry, b: IndexEntry) => number) {}
+
+  get length(): number {
+    return this.size;
+  }
+
+  clear(): void {
+    this.blocks = [];
+    this.starts = [];
+    this.size = 0;
+  }
+
+  private reindexFrom(b: number): void {
+    let start = b === 0 ? 0 : this.starts[b - 1] + this.blocks[b - 1].length;
+    this.starts.length = this.blocks.length;
+    for (let i = b; i < this.blocks.length; i++) {
+      this.starts[i] = start;
+      start += this.blocks[i].length;
+    }
+  }
+
+  /** First global position where `isAfter(entry)` holds (monotonic predicate). */
+  search(isAfter: (e: IndexEntry) => boolean): number {
+    const { block, offset } = this.locate(isAfter);
+    return block < this.blocks.length ? this.starts[block] + offset : this.size;
+  }
+
+  private locate(isAfter: (e: IndexEntry) => boolean): { block: number; offset: number } {
+    let lo = 0;
+    let hi = this.blocks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const blk = this.blocks[mid];
+      if (isAfter(blk[blk.length - 1])) hi = mid;
+      else lo = mid + 1;
+    }
+    if (lo === this.blocks.length) return { block: lo, offset: 0 };
+    const blk = this.blocks[lo];
+    let a = 0;
+    let z = blk.length;
+    while (a < z) {
+      const mid = (a + z) >>> 1;
+      if (isAfter(blk[mid])) z = mid;
+      else a = mid + 1;
+    }
+    return { block: lo, offset: a };
+  }
+
+  insert(entry: IndexEntry): void {
+    if (this.blocks.length === 0) {
+      this.blocks.push([entry]);
+      this.starts = [0];
+      this.size = 1;
+      return;
+    }
+    let { block, offset } = this.locate((e) => this.compare(e, entry) > 0);
+    if (block === this.blocks.length) {
+      block = this.blocks.length - 1;
+      offset = this.blocks[block].length;
+    }
+    const blk = this.blocks[block];
+    if (offset === blk.length) blk.push(entry);
+    else blk.splice(offset, 0, entry);
+    this.size++;
+    if (blk.length > MAX_BLOCK) {
+      this.blocks.splice(block + 1, 0, blk.splice(MAX_BLOCK >> 1));
+      this.reindexFrom(block);
+    } else {
+      for (let i = block + 1; i < this.starts.length; i++) this.starts[i]++;
+    }
+  }
+
+  /** Removes the entry equal to `entry` (same key and id); returns whether it was there. */
+  remove(entry: IndexEntry): boolean {
+    const { block, offset } = this.locate((e) => this.compare(e, entry) >= 0);
+    const blk = this.blocks[block];
+    if (!blk || offset >= blk.length || this.compare(blk[offset], entry) !== 0) return false;
+    blk.splice(offset, 1);
+    this.size--;
+    if (blk.length === 0) {
+      this.blocks.splice(block, 1);
+      this.reindexFrom(block);
+    } else {
+      for (let i = block + 1; i < this.starts.length; i++) this.starts[i]--;
+    }
+    return true;
+  }
+
+  /** Entries at global positions [start, end), forwards or backwards. */
+  *range(start: number, end: number, reverse = false): Generator<IndexEntry> {
+    if (start >= end) return;
+    const locateBlock = (pos: number): number => {
+      let lo = 0;
+      let hi = this.starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if (this.starts[mid] <= pos) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo;
+    };
+    if (!reverse) {
+      let b = locateBlock(start);
+      let o = start - this.starts[b];
+      for (let n = end - start; n > 0; n--) {
+        while (b < this.blocks.length && o >= this.blocks[b].length) {
+          b++;
+          o = 0;
+        }
+        if (b >= this.blocks.length) return;
+        yield this.blocks[b][o++];
+      }
+    } else {
+      let b = locateBlock(end - 1);
+      let o = end - 1 - this.starts[b];
+      for (let n = end - start; n > 0; n--) {
+        while (b >= 0 && o < 0) {
+          b--;
+          if (b >= 0) o = this.blocks[b].length - 1;
+        }
+        if (b < 0) return;
+        yield this.blocks[b][o--];
+      }
+    }
+  }
+}
