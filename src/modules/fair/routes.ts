@@ -221,6 +221,7 @@ export function fairRouter(ctx: AppContext): Router {
       throw err;
     }
     flash(req, 'success', `fair:flash.${action as RequestAction}`);
+    if (body.back === 'queue' && req.user?.role === 'liaison') return res.redirect(303, '/liaison/requests');
     res.redirect(303, action === 'approve' ? `/admin/fair/requests/${id}` : `/fair/requests/${id}`);
   });
 

@@ -195,6 +195,11 @@ test('liaison queue filters by status and age', async () => {
   expect((await la.get('/liaison/requests?age=7')).text).toContain('Hanoi Lacquer');
   t.setNow(null);
   expect((await la.get('/liaison/requests?status=bogus&age=x')).status).toBe(200);
+  // Endorsing straight from the queue comes back to the queue.
+  const quick = await postForm(la, `/fair/requests/${id}/endorse`, { note: 'ok', back: 'queue' }, '/liaison/requests');
+  expect(quick.status).toBe(303);
+  expect(quick.headers.location).toBe('/liaison/requests');
+  expect((await BoothRequest.findById(id).lean())!.status).toBe('endorsed');
   await postForm(agent, `/fair/requests/${id}/withdraw`, {}, `/fair/requests/${id}`);
 });
 
