@@ -221,9 +221,9 @@ export function planQuery(coll: Collection | undefined, filter: Document, sort: 
   if (hint === undefined && keys.length === 1 && keys[0] === '_id' && seekable(filter._id) && !isPlainObject(filter._id)) {
     return { kind: 'IDHACK', reverse: false, providesSort: true, idValue: filter._id };
   }
+  if (isPlainObject(hint) && hint.$natural !== undefined) return collscan;
   const preds = extractPredicates(filter);
   const hinted = hint !== undefined && !(isPlainObject(hint) && Object.keys(hint).length === 0) ? findIndexByHint(coll, hint) : undefined;
-  if (hinted && isPlainObject(hint) && hint.$natural !== undefined) return collscan;
 
   let best: { plan: Plan; cost: number } | null = null;
   for (const index of hinted ? [hinted] : coll.indexes.values()) {
