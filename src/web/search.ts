@@ -111,8 +111,8 @@ export interface SearchOptions {
   sortTie: Record<string, 1 | -1>;
   skip: number;
   limit: number;
-  /** A $project stage for the results, e.g. { searchTerms: 0 } to leave the terms out. */
-  project?: Record<string, 0 | 1>;
+  /** A $project stage for the results, e.g. { searchTerms: 0 } to leave the terms out (include `score: 1` in an inclusion projection to keep the rank). */
+  project?: Record<string, unknown>;
 }
 
 export interface SearchPipelines {
