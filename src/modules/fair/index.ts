@@ -8,7 +8,7 @@ import { localized } from '../../web/i18n';
 import { fairAdminRouter } from './admin.routes';
 import { currentEdition, requestWindowOpen, seedFirstEdition } from './editions';
 import { ensureFairIndexes } from './model';
-import { activeRequestOf } from './requests';
+import { activeRequestOf, reconcileAllocations } from './requests';
 import { fairRouter } from './routes';
 
 export { FairEdition, Booth, BoothRequest, BoothAssignment, QuotaCounter } from './model';
@@ -24,6 +24,8 @@ export const fairModule: PortalModule = {
   },
   async onStart(ctx) {
     await ensureFairIndexes();
+    const repaired = await reconcileAllocations();
+    if (repaired.removed || repaired.countersFixed) ctx.logger.warn(repaired, 'fair allocations repaired after an interrupted write');
     const seeded = await seedFirstEdition(ctx.now());
     if (seeded) ctx.logger.info({ edition: seeded.code }, 'first fair edition created');
   },

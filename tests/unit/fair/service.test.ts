@@ -9,7 +9,7 @@ import { User } from '../../../src/modules/accounts/model';
 import { toActor, type Actor } from '../../../src/web/auth';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../src/web/errors';
 import { Booth, BoothAssignment, BoothRequest, FairEdition, QuotaCounter } from '../../../src/modules/fair';
-import { createRequest, transition } from '../../../src/modules/fair/requests';
+import { createRequest, reconcileAllocations, transition } from '../../../src/modules/fair/requests';
 import { planTransition } from '../../../src/modules/fair/workflow';
 import { REQUEST_STATUSES, type BoothRequestDoc, type FairEditionDoc, type RequestStatus } from '../../../src/modules/fair/model';
 
@@ -209,5 +209,21 @@ describe('allocation and the waiting list', () => {
     expect(await BoothAssignment.countDocuments({ edition: edition._id })).toBe(1);
     expect((await QuotaCounter.findOne({ edition: edition._id, member: 'CN' }).lean())!.used).toBe(0);
     expect((await QuotaCounter.findOne({ edition: edition._id, member: 'DE' }).lean())!.used).toBe(1);
+  });
+});
+
+describe('start-up repair', () => {
+  test('an assignment left by an interrupted write is removed and the quota counter recounted', async () => {
+    const holder = await requestIn('endorsed', owner);
+    const [b1, b2] = await Booth.find({ edition: edition._id }).sort({ code: 1 }).limit(2).lean();
+    await transition(organizer, String(holder._id), 'approve', { booths: [String(b1!._id)] }, new Date(), deps());
+    // As if an approval had claimed B and counted it, then crashed before updating its request.
+    const orphan = await requestIn('endorsed', other);
+    await BoothAssignment.create({ edition: edition._id, booth: b2!._id, request: orphan._id, member: 'CN', company: orphan.company, at: new Date() });
+    await QuotaCounter.updateOne({ edition: edition._id, member: 'CN' }, { $inc: { used: 1 } });
+    expect(await reconcileAllocations()).toEqual({ removed: 1, countersFixed: 1 });
+    expect(await BoothAssignment.countDocuments({ edition: edition._id })).toBe(1);
+    expect((await QuotaCounter.findOne({ edition: edition._id, member: 'CN' }).lean())!.used).toBe(1);
+    expect(await reconcileAllocations()).toEqual({ removed: 0, countersFixed: 0 });
   });
 });
