@@ -93,7 +93,7 @@ async function main(): Promise<number> {
     logger.error(`embedded-db: could not start: ${(err as Error).stack ?? String(err)}`);
     return 1;
   }
-  logger.info(`embedded-db: listening on ${db.uri} (${dbPath ? `dbpath ${dbPath}` : 'in memory'}), pid ${process.pid}`);
+  logger.info(`embedded-db: pid ${process.pid}, ${dbPath ? `data in ${dbPath}` : 'in memory: nothing is kept after it stops'}`);
   process.stdout.write(`${READY_PREFIX} ${db.uri}\n`);
 
   return new Promise<number>((resolve) => {
