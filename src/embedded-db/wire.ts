@@ -87,8 +87,9 @@ function readDocument(buf: Buffer, offset: number, limit: number): { doc: Docume
   const size = buf.readInt32LE(offset);
   if (size < 5 || offset + size > limit) throw new ProtocolError('invalid BSON document length');
   try {
-    // Longs stay Long objects so stored documents keep their Int64 type (see engine/longs.ts).
-    const doc = BSON.deserialize(buf.subarray(offset, offset + size), { promoteLongs: false });
+    // Numbers stay wrapped so stored documents keep Int64 and double types; the dispatcher
+    // unwraps everything else (see engine/bson-numbers.ts).
+    const doc = BSON.deserialize(buf.subarray(offset, offset + size), { promoteValues: false });
     return { doc, next: offset + size };
   } catch (err) {
     throw new ProtocolError(`invalid BSON: ${(err as Error).message}`);

@@ -121,6 +121,18 @@ describe('types survive a round trip', () => {
     expect(back!.oid).toEqual(oid);
   });
 
+  test('a double with an integral value stays a double, also after $inc', async () => {
+    await c.insertOne({ _id: 'dbl', two: new Double(2), list: [new Double(1), 3] });
+    await c.updateOne({ _id: 'dbl' }, { $inc: { two: 1 } });
+    const back = await c.findOne({ _id: 'dbl' }, { promoteValues: false });
+    expect(back!.two).toBeInstanceOf(Double);
+    expect(back!.two.valueOf()).toBe(3);
+    expect(back!.list[0]).toBeInstanceOf(Double);
+    expect(back!.list[1]).toBeInstanceOf(Int32);
+    // Matching ignores the numeric type, as in MongoDB.
+    expect(await c.countDocuments({ _id: 'dbl', two: 3 })).toBe(1);
+  });
+
   test('$inc keeps an Int64 an Int64', async () => {
     await c.insertOne({ _id: 'counter' , v: Long.fromNumber(5) });
     await c.updateOne({ _id: 'counter'  }, { $inc: { v: 1 } });

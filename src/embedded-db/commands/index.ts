@@ -11,7 +11,7 @@ import { ddlCommands } from './ddl';
 import { readCommands } from './read';
 import { statsCommands } from './stats';
 import { writeCommands } from './write';
-import { normaliseCommand } from '../engine/longs';
+import { normaliseCommand } from '../engine/bson-numbers';
 
 const registry = new Map<string, CommandHandler>(
   Object.entries({ ...adminCommands, ...ddlCommands, ...readCommands, ...writeCommands, ...statsCommands }),

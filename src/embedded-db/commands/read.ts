@@ -9,7 +9,7 @@ import { explainPlan, planQuery } from '../engine/planner';
 import { materialise, selectDocuments, validateSort, type Selection } from '../engine/query';
 import { cloneDocument, isNumeric, isPlainObject, keyString, pathValues, toNumber } from '../engine/values';
 import { cursorReply } from '../cursors';
-import { longsToNumbers } from '../engine/longs';
+import { wideToNumbers } from '../engine/bson-numbers';
 import { SERVER_VERSION } from './admin';
 import { mergeInto, outInto } from './out';
 import {
@@ -179,7 +179,7 @@ function pushdown(pipeline: Document[]): Pushdown {
 function resolverFor(ctx: CommandContext): (name: string) => Document[] {
   return (name) => {
     const coll = ctx.engine.catalog.get(ctx.db, name);
-    return coll ? [...coll.docs.values()].map((d) => longsToNumbers(cloneDocument(d))) : [];
+    return coll ? [...coll.docs.values()].map((d) => wideToNumbers(cloneDocument(d))) : [];
   };
 }
 
@@ -214,7 +214,7 @@ async function aggregate(cmd: Document, ctx: CommandContext): Promise<Document> 
   } else {
     const p = pushdown(stages);
     const sel = selectDocuments(coll, p.filter, { sort: p.sort, skip: p.skip, limit: p.limit, collation, hint: cmd.hint });
-    input = sel.docs.map((d) => longsToNumbers(cloneDocument(d)));
+    input = sel.docs.map((d) => wideToNumbers(cloneDocument(d)));
     rest = stages.slice(p.consumed);
   }
   let out = rest.length > 0 ? runPipeline(input, rest, { resolveCollection: resolverFor(ctx), collation, variables }) : input;

@@ -8,7 +8,7 @@ import { Aggregator, Query, ProcessingMode, update as mingoUpdate, updateOne as 
 import type { Options } from 'mingo/types';
 import { ErrorCodes, MongoError, badValue, failedToParse, typeMismatch } from '../errors';
 import { formatValue, getPath, isNumeric, isPlainObject, keyString, typeName } from './values';
-import { isLong, longPaths, longsToNumbers, mingoView, restoreLongs } from './longs';
+import { mingoView, restoreWide, wideToNumbers, widePaths } from './bson-numbers';
 
 export interface MingoContext {
   /** Resolves another collection of the same database (for $lookup, $unionWith, ...). */
@@ -119,7 +119,7 @@ export interface CompiledFilter {
  * documents may be tested directly without a copy.
  */
 export function compileFilter(filter: Document | undefined, ctx: MingoContext = {}): CompiledFilter {
-  const f = longsToNumbers(filter ?? {});
+  const f = wideToNumbers(filter ?? {});
   validateFilter(f);
   if (Object.keys(f).length === 0) return { test: () => true };
   let q: Query;
@@ -289,18 +289,20 @@ export function applyUpdate(original: Document, u: Document | Document[], opts: 
   const before = keyString(original);
   if (kind !== 'replacement') {
     // mingo works on numbers: update a number view, then give Int64 paths their type back.
-    const paths = longPaths(original);
+    const paths = widePaths(original);
     if (kind === 'modifier') {
       for (const [op, operand] of Object.entries(u as Document)) {
         if (!isPlainObject(operand) || op === '$unset' || op === '$rename') continue;
         for (const [path, arg] of Object.entries(operand)) {
-          if (isLong(arg)) paths.push(path);
-          else if (op === '$set' || op === '$setOnInsert') longPaths(arg, path, paths);
+          // int + Long is Long and int + double is double, as in MongoDB.
+          if (op === '$set' || op === '$setOnInsert' || op === '$inc' || op === '$mul' || op === '$min' || op === '$max') {
+            widePaths(arg, path, paths);
+          }
         }
       }
     }
-    const next = applyUpdateToView(longsToNumbers(original), longsToNumbers(u), kind, opts);
-    if (next && paths.length > 0) restoreLongs(next, paths);
+    const next = applyUpdateToView(wideToNumbers(original), wideToNumbers(u), kind, opts);
+    if (next && paths.length > 0) restoreWide(next, paths);
     return next === null || keyString(next) === before ? null : next;
   }
   return applyUpdateToView(original, u, kind, opts);

@@ -218,9 +218,24 @@ export function keyString(v: unknown): string {
   }
 }
 
-/** A deep, independent copy that keeps every BSON type (structuredClone would lose ObjectId). */
+/**
+ * A deep, independent copy that keeps every BSON type (structuredClone would lose ObjectId).
+ * Containers and Dates are copied; BSON value objects (ObjectId, Long, Binary, ...) are
+ * immutable in this engine and are shared.
+ */
 export function cloneDocument<T extends Document>(doc: T): T {
-  return BSON.deserialize(BSON.serialize(doc), { promoteLongs: false }) as T;
+  return cloneValue(doc) as T;
+}
+
+function cloneValue(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map(cloneValue);
+  if (v instanceof Date) return new Date(v.getTime());
+  if (v instanceof Uint8Array) return Buffer.from(v);
+  if (v instanceof RegExp || bsonType(v) !== undefined) return v;
+  const out: Document = {};
+  for (const k of Object.keys(v)) out[k] = cloneValue((v as Document)[k]);
+  return out;
 }
 
 /**
@@ -328,6 +343,10 @@ export function typeName(v: unknown): string {
       return 'objectId';
     case 'Long':
       return 'long';
+    case 'Double':
+      return 'double';
+    case 'Int32':
+      return 'int';
     case 'Decimal128':
       return 'decimal';
     case 'Binary':
