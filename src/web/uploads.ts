@@ -35,7 +35,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdirSync } from 'node:fs';
-import { open, rename, stat, unlink } from 'node:fs/promises';
+import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -197,6 +197,34 @@ export async function sniffFile(filePath: string): Promise<FileKind | null> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Removes temp files older than maxAgeMs: what a crashed or killed process left behind (a live
+ * request removes its own). Called at start-up; returns how many were removed.
+ */
+export async function sweepStaleTemp(ctx: UploadContext, now: Date, maxAgeMs = 60 * 60 * 1000): Promise<number> {
+  const dir = tempDir(ctx);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    const file = path.join(dir, name);
+    try {
+      const info = await stat(file);
+      if (info.isFile() && now.getTime() - info.mtimeMs > maxAgeMs) {
+        await unlink(file);
+        removed++;
+      }
+    } catch {
+      // already gone
+    }
+  }
+  return removed;
 }
 
 /** Removes temp files (quietly: a file already moved or removed is fine). */

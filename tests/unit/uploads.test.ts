@@ -2,7 +2,7 @@
  * The shared upload wrapper on a small Express app: content sniffing, names, limits, temp files,
  * storing and downloading. Every refusal is checked in the response and on disk.
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import express, { type Express } from 'express';
@@ -14,6 +14,7 @@ import {
   persistUploads,
   sendStoredFile,
   sniffFile,
+  sweepStaleTemp,
   tempDir,
   uploadMiddleware,
   uploadsOf,
@@ -208,5 +209,19 @@ describe('sendStoredFile', () => {
     const pdf = saved.findIndex((s) => s.kind === 'pdf');
     expect((await request(app).get(`/files/${png}?inline=1`)).headers['content-disposition']).toMatch(/^inline;/);
     expect((await request(app).get(`/files/${pdf}?inline=1`)).headers['content-disposition']).toMatch(/^attachment;/);
+  });
+});
+
+describe('sweepStaleTemp', () => {
+  it('removes temp files left behind by a crash, keeping fresh ones', async () => {
+    const old = path.join(tempDir(ctx), 'left-by-crash');
+    const fresh = path.join(tempDir(ctx), 'in-flight');
+    writeFileSync(old, 'x');
+    writeFileSync(fresh, 'y');
+    const past = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    utimesSync(old, past, past);
+    expect(await sweepStaleTemp(ctx, new Date())).toBe(1);
+    expect(tmpFiles()).toEqual(['in-flight']);
+    rmSync(fresh);
   });
 });

@@ -6,6 +6,7 @@ import type { PortalModule } from '../../web/context';
 import { practicesRouter } from './routes';
 import { latestPractices } from './service';
 import { Practice, PracticeInterest } from './model';
+import { sweepStaleTemp } from '../../web/uploads';
 
 export { Practice, PracticeInterest, THEMES, PRACTICE_KINDS, type PracticeDoc, type Theme } from './model';
 export { latestPractices } from './service';
@@ -15,8 +16,10 @@ export const practicesModule: PortalModule = {
   router(ctx) {
     return practicesRouter(ctx);
   },
-  async onStart() {
+  async onStart(ctx) {
     await Promise.all([Practice.createIndexes(), PracticeInterest.createIndexes()]);
+    const swept = await sweepStaleTemp(ctx, ctx.now());
+    if (swept) ctx.logger.info({ swept }, 'stale upload temp files removed');
   },
   async homeSection() {
     const items = await latestPractices(5);
