@@ -75,9 +75,14 @@ describeBrowser('publishing and finding a best practice in the browser', () => {
     await expectAccessible(page, 'form');
     expect(await page.isHidden('.upload-progress')).toBe(true);
     await fillPractice(page, '中小企业数字化转型诊断');
+    const posts: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && new URL(r.url()).pathname === '/practices/new') posts.push(r.resourceType());
+    });
     await Promise.all([page.waitForURL(/\/practices\/[a-f0-9]{24}$/), page.click('button[name="intent"][value="publish"]')]);
     await page.waitForSelector('img.practice-image');
     await expectPublishedPage(page, '中小企业数字化转型诊断');
+    expect(posts).toEqual(['xhr']); // sent by upload-progress.js, which shows the progress bar
     await expectAccessible(page, 'show');
 
     const stored = await Practice.findOne({ title: '中小企业数字化转型诊断' }).lean();

@@ -5,6 +5,8 @@
 import { createTestApp, type TestApp } from '../../helpers/app';
 import { makeUser } from '../../helpers/factories';
 import { login, newAgent } from '../../helpers/http';
+import { Practice } from '../../../src/modules/practices/model';
+import { textTerms } from '../../../src/web/search';
 import { GOOD_PRACTICE, idFromLocation, postPractice, type PracticeFields } from './helpers';
 import { childNamed, childrenNamed, parseXmlStrict } from './xml';
 
@@ -45,6 +47,8 @@ describe('the list', () => {
     const res = await newAgent(t.app).get('/practices');
     expect(res.status).toBe(200);
     expect(titlesIn(res.text)).toEqual(['export', 'zhpolicy', 'clusters', 'vouchers']);
+    // The feed is announced in the page head.
+    expect(res.text.slice(0, res.text.indexOf('</head>'))).toContain('<link rel="alternate" type="application/atom+xml"');
   });
 
   it('filters by theme, member, kind and language, combined, from the URL', async () => {
@@ -59,13 +63,21 @@ describe('the list', () => {
   });
 
   it('paginates keeping the filters in the links', async () => {
-    const { ctx } = t;
-    void ctx;
-    const res = await newAgent(t.app).get('/practices?theme=innovation');
-    expect(res.status).toBe(200);
-    expect(titlesIn(res.text)).toHaveLength(3);
-    const page2 = await newAgent(t.app).get('/practices?theme=innovation&page=2');
-    expect(titlesIn(page2.text)).toEqual([]);
+    const author = (await Practice.findById(ids.vouchers).lean())!.author;
+    for (let i = 0; i < 12; i++) {
+      await Practice.create({
+        kind: 'business', status: 'published', title: `CSR case ${i}`, summary: 's', body: 'b', bodyHtml: '<p>b</p>', themes: ['csr'], member: 'DE', language: 'en',
+        organisation: 'o', author, authorRole: 'member', publishedAt: new Date(Date.UTC(2026, 0, 1 + i)), searchTerms: textTerms(`CSR case ${i}`),
+      });
+    }
+    const first = await newAgent(t.app).get('/practices?theme=csr');
+    expect(titlesIn(first.text)).toHaveLength(10);
+    expect(first.text).toContain('href="/practices?theme=csr&amp;page=2"');
+    const second = await newAgent(t.app).get('/practices?theme=csr&page=2');
+    const secondTitles = [...second.text.matchAll(/>CSR case (\d+)</g)].map((m) => Number(m[1]));
+    expect(secondTitles).toEqual([1, 0]);
+    expect(second.text).toContain('href="/practices?theme=csr" rel="prev"');
+    await Practice.deleteMany({ themes: 'csr' });
   });
 });
 
