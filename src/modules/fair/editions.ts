@@ -178,7 +178,7 @@ export async function updateEdition(actor: Actor, id: string, raw: unknown, now:
   const before = await findEdition(id);
   const input = parseOrThrow(EditionForm, raw);
   const data = await editionFields(input);
-  const updated = await FairEdition.findOneAndUpdate({ _id: before._id }, { $set: data }, { new: true }).lean<FairEditionDoc>();
+  const updated = await FairEdition.findOneAndUpdate({ _id: before._id }, { $set: data }, { returnDocument: 'after' }).lean<FairEditionDoc>();
   if (!updated) throw new NotFoundError();
   // Quota counters follow the edition's quotas; a lowered quota stops new allocations but never
   // takes back booths already given.
@@ -195,7 +195,7 @@ export async function publishAllocation(actor: Actor, id: string, now: Date): Pr
   assertRole(actor, 'organizer');
   const edition = await findEdition(id);
   if (edition.status === 'draft' || edition.status === 'archived') throw new ConflictError('fair:errors.cannotPublish');
-  const updated = await FairEdition.findOneAndUpdate({ _id: edition._id }, { $set: { status: 'allocated', allocationPublishedAt: now } }, { new: true }).lean<FairEditionDoc>();
+  const updated = await FairEdition.findOneAndUpdate({ _id: edition._id }, { $set: { status: 'allocated', allocationPublishedAt: now } }, { returnDocument: 'after' }).lean<FairEditionDoc>();
   await recordAudit({ actor, action: 'fair.allocation.publish', targetType: 'FairEdition', targetId: id, at: now });
   return updated!;
 }

@@ -259,7 +259,7 @@ export async function updateDraft(actor: Actor, id: string, raw: unknown, now: D
       },
       $push: { timeline: { $each: push } },
     },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean<BoothRequestDoc>();
   if (!updated) {
     if (stored.length) await removeStoredFiles(uploadCtx(deps), stored);
@@ -321,7 +321,7 @@ export async function transition(
   const updated = await BoothRequest.findOneAndUpdate(
     { _id: request._id, status: trusted({ $in: [...rule.from] }) },
     { $set: set, $push: { timeline: entry(action, request.status, rule.to, actor, now, note ?? '', freed.map((b) => b.code)) } },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean<BoothRequestDoc>();
   if (!updated) throw new ConflictError('fair:errors.wrongState', { status: request.status });
   await recordAudit({ actor, action: `fair.request.${action}`, targetType: 'BoothRequest', targetId: id, before: { status: request.status }, after: { status: rule.to }, note: note ?? '', at: now });
@@ -336,7 +336,7 @@ export async function transition(
 async function ensureCounter(edition: FairEditionDoc, member: string): Promise<QuotaCounterDoc> {
   const filter = { edition: edition._id, member };
   try {
-    const c = await QuotaCounter.findOneAndUpdate(filter, { $setOnInsert: { quota: quotaFor(edition, member), used: 0 } }, { upsert: true, new: true }).lean<QuotaCounterDoc>();
+    const c = await QuotaCounter.findOneAndUpdate(filter, { $setOnInsert: { quota: quotaFor(edition, member), used: 0 } }, { upsert: true, returnDocument: 'after' }).lean<QuotaCounterDoc>();
     if (c) return c;
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;
@@ -351,7 +351,7 @@ async function reserveQuota(edition: FairEditionDoc, member: string, n: number):
   for (let attempt = 0; attempt < 3; attempt++) {
     const c = await ensureCounter(edition, member);
     if (c.used + n > c.quota) return false;
-    const taken = await QuotaCounter.findOneAndUpdate({ _id: c._id, quota: c.quota, used: trusted({ $lte: c.quota - n }) }, { $inc: { used: n } }, { new: true }).lean();
+    const taken = await QuotaCounter.findOneAndUpdate({ _id: c._id, quota: c.quota, used: trusted({ $lte: c.quota - n }) }, { $inc: { used: n } }, { returnDocument: 'after' }).lean();
     if (taken) return true;
     // The counter moved (another allocation, or a changed quota): look again.
   }
@@ -404,7 +404,7 @@ async function allocate(
   const updated = await BoothRequest.findOneAndUpdate(
     { _id: request._id, status: trusted({ $in: [...rule.from] }) },
     { $set: { status: 'approved', active: true, booths: assigned }, $push: { timeline: entry(action, request.status, 'approved', actor, now, note, assigned.map((b) => b.code)) } },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean<BoothRequestDoc>();
   if (!updated) {
     await undo();
