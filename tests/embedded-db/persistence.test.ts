@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, promises as fsp, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Binary, Decimal128, EJSON, Long, ObjectId } from 'bson';
+import { Binary, Decimal128, Double, EJSON, Long, ObjectId } from 'bson';
 import { MongoClient, MongoServerError, type Document } from 'mongodb';
 import { startEmbeddedDb, DbPathLockedError, type EmbeddedDb } from '../../src/embedded-db';
 
@@ -68,6 +68,8 @@ describe('restart persistence', () => {
           logo: new Binary(Buffer.from([0x89, 0x50, 0x4e, 0x47]), 0),
           ratio: 0.25,
           count: 3,
+          boothArea: new Double(18),
+          smallLong: Long.fromNumber(42),
           tags: ['textile', '纺织'],
           address: { city: 'Guangzhou', lines: ['Pazhou', null] },
         },
@@ -92,6 +94,9 @@ describe('restart persistence', () => {
         expect(a!.visits).toBeInstanceOf(Long);
         expect(String(a!.visits)).toBe('9007199254740993');
         expect(a!.fee).toBeInstanceOf(Decimal128);
+        const raw = await client.db('persist').collection('companies').findOne({ _id: oid }, { promoteValues: false });
+        expect(raw!.boothArea).toBeInstanceOf(Double);
+        expect(raw!.smallLong).toBeInstanceOf(Long);
         expect(a!.fee.toString()).toBe('1234.50');
         expect(a!.createdAt.toISOString()).toBe('2025-09-20T01:02:03.456Z');
         const names = (await client.db('persist').listCollections().toArray()).map((c) => c.name).sort();

@@ -6,7 +6,7 @@ import { promises as fsp, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { Binary, Decimal128, Long, ObjectId, type Document } from 'bson';
+import { Binary, Decimal128, Double, Long, ObjectId, type Document } from 'bson';
 import { FileStorage } from '../../src/embedded-db/storage/file';
 import { DbPathLockedError, LOCK_FILE } from '../../src/embedded-db/storage/lock';
 import type { EngineState, JournalRecord } from '../../src/embedded-db/storage/types';
@@ -77,6 +77,11 @@ describe('FileStorage', () => {
       bin: new Binary(Buffer.from([0, 1, 2, 255]), 4),
       nested: { arr: [1, 'two', { three: 3.5 }], nul: null },
       str: '中文 ümlaut',
+      // The engine keeps an integral double as a Double object (else it would come back int32).
+      dbl: new Double(2),
+      negZero: new Double(-0),
+      int: 5,
+      frac: 0.5,
       'dotted.key': true,
       $dollar: 1,
     };
@@ -104,6 +109,11 @@ describe('FileStorage', () => {
       expect(Buffer.from(got.bin.buffer)).toEqual(Buffer.from([0, 1, 2, 255]));
       expect(got.nested).toEqual({ arr: [1, 'two', { three: 3.5 }], nul: null });
       expect(got.str).toBe('中文 ümlaut');
+      expect(got.dbl).toBeInstanceOf(Double);
+      expect(got.dbl.value).toBe(2);
+      expect(Object.is(got.negZero.value, -0)).toBe(true);
+      expect(got.int).toBe(5);
+      expect(got.frac).toBe(0.5);
       expect(got['dotted.key']).toBe(true);
       expect(got.$dollar).toBe(1);
     }

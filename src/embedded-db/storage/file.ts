@@ -9,7 +9,7 @@ import { promises as fsp, constants as fsc } from 'node:fs';
 import path from 'node:path';
 import { BSON, type Document } from 'bson';
 import type { CollectionState, EngineState, JournalRecord, LoadedState, Storage } from './types';
-import { BSON_READ, decodeBatch, encodeBatch, frame, scanFrames } from './framing';
+import { decodeBatch, encodeBatch, frame, readDocument, scanFrames } from './framing';
 import { acquireLock, type HeldLock } from './lock';
 
 export interface StorageLogger {
@@ -214,7 +214,7 @@ export class FileStorage implements Storage {
     let ended = false;
     const scan = scanFrames(buf, SNAPSHOT_MAGIC.length, (payload) => {
       if (ended) throw new Error(`embedded-db: snapshot ${file} has data after its end frame`);
-      const rec = BSON.deserialize(payload, BSON_READ);
+      const rec = readDocument(payload);
       if (rec.k === 'd') {
         if (!current) throw new Error(`embedded-db: snapshot ${file} has a document before any collection`);
         current.docs.push(rec.d as Document);

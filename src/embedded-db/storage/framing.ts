@@ -4,18 +4,53 @@
  * frame that is short, oversized or fails its checksum: that is where a torn write begins.
  */
 import zlib from 'node:zlib';
-import { BSON, type Document, type DeserializeOptions } from 'bson';
+import { BSON, type Document, type DeserializeOptions, type Double, type Int32 } from 'bson';
 
 export const FRAME_HEADER = 8;
 /** Far above any legal record (a BSON document is at most 16 MiB; a batch holds several). */
 export const MAX_FRAME = 1024 * 1024 * 1024;
 
+/** Read wrapped, then unwrapped by fromDisk: see there. */
+export const BSON_READ: DeserializeOptions = { promoteValues: false };
+
+function bsonTypeOf(v: unknown): string | undefined {
+  return typeof v === 'object' && v !== null ? (v as { _bsontype?: string })._bsontype : undefined;
+}
+
 /**
- * Types survive exactly: a Long read back stays a Long (the default would turn small ones into
- * plain numbers, which are then written back as int32/double); ObjectId, Date, Decimal128 and
- * Binary keep their classes anyway.
+ * Numbers come back in the form the engine keeps them in memory (engine/bson-numbers.ts): int32
+ * and fractional doubles as JS numbers, but an Int64 as a Long and an integral double (2.0, -0)
+ * as a Double object, so that neither turns into an int32 after a restart. Done in place on a
+ * freshly deserialised value.
  */
-export const BSON_READ: DeserializeOptions = { promoteLongs: false };
+export function fromDisk(v: unknown): unknown {
+  switch (bsonTypeOf(v)) {
+    case undefined:
+      break;
+    case 'Int32':
+      return (v as Int32).value;
+    case 'Double': {
+      const d = (v as Double).value;
+      return Number.isInteger(d) || Object.is(d, -0) ? v : d;
+    }
+    default:
+      return v; // Long, ObjectId, Decimal128, Binary, Timestamp...: kept as they are
+  }
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = fromDisk(v[i]);
+  } else if (v instanceof Date || v instanceof RegExp) {
+    return v;
+  } else if (typeof v === 'object' && v !== null) {
+    const o = v as Document;
+    for (const k of Object.keys(o)) o[k] = fromDisk(o[k]);
+  }
+  return v;
+}
+
+/** Deserialises one stored BSON document into the engine's in-memory form. */
+export function readDocument(buf: Uint8Array): Document {
+  return fromDisk(BSON.deserialize(buf, BSON_READ)) as Document;
+}
 
 const crcTable: Uint32Array = (() => {
   const t = new Uint32Array(256);
@@ -99,7 +134,7 @@ export function decodeBatch(payload: Buffer): Document[] {
   let pos = 4;
   for (let i = 0; i < count; i++) {
     const size = payload.readInt32LE(pos);
-    out.push(BSON.deserialize(payload.subarray(pos, pos + size), BSON_READ));
+    out.push(readDocument(payload.subarray(pos, pos + size)));
     pos += size;
   }
   if (pos !== payload.length) throw new Error('batch payload has trailing bytes');
