@@ -4,7 +4,7 @@
  * pipelines — and numeric and date types keep their BSON types through a round trip.
  */
 import { Double, Int32, Long, MongoServerError, ObjectId, type Collection, type UpdateFilter } from 'mongodb';
-import { connectTestDb, serverError, type TestDb, type AnyDoc } from './support';
+import { connectTestDb, embeddedOnly, serverError, type TestDb, type AnyDoc } from './support';
 
 let t: TestDb;
 let c: Collection<AnyDoc>;
@@ -54,6 +54,18 @@ describe('query errors', () => {
   test('aggregate without a cursor option is refused', async () => {
     const err = await serverError(t.db.command({ aggregate: 'e', pipeline: [] }));
     expect(err.code).toBe(9);
+  });
+});
+
+describe('refusals instead of silent wrong answers', () => {
+  embeddedOnly('a case-insensitive collation is refused for matching, unique indexes and collections', async () => {
+    const q = await serverError(c.find({ s: 'TEXT' }, { collation: { locale: 'en', strength: 2 } }).toArray());
+    expect(q.code).toBe(2);
+    expect((await serverError(c.createIndex({ s: 1 }, { unique: true, collation: { locale: 'en', strength: 1 } }))).code).toBe(2);
+    expect((await serverError(t.db.createCollection('ci', { collation: { locale: 'en', strength: 2 } }))).code).toBe(2);
+    // Sorting with a collation is fine.
+    const sorted = await c.find({}, { collation: { locale: 'en' } }).sort({ s: 1 }).project({ s: 1 }).toArray();
+    expect(sorted.map((d) => d.s)).toEqual(['more', 'text']);
   });
 });
 

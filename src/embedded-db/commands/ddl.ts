@@ -12,6 +12,7 @@ import type { Collection } from '../engine/collection';
 import { isPlainObject, keyString } from '../engine/values';
 import { validateCollectionName, validateDbName } from '../engine/catalog';
 import { cursorReply } from '../cursors';
+import { refuseMatchingCollation } from '../engine/query';
 import { collectionArg, optionalDocument, requireAdmin, truthy, type CommandContext, type CommandHandler } from './context';
 
 /** Collection options kept and reported by listCollections. */
@@ -35,6 +36,7 @@ async function create(cmd: Document, ctx: CommandContext): Promise<Document> {
   }
   const options: Document = {};
   for (const key of COLLECTION_OPTIONS) if (cmd[key] !== undefined) options[key] = cmd[key];
+  refuseMatchingCollation(options.collation, 'a collection');
   if (options.validator !== undefined) {
     if (!isPlainObject(options.validator)) throw badValue("'validator' option must be a document");
     compileFilter(options.validator);
@@ -128,6 +130,7 @@ function normaliseSpec(raw: unknown): IndexSpec {
     if (spec.sparse) throw new MongoError(ErrorCodes.CannotCreateIndex, 'cannot mix "partialFilterExpression" and "sparse" options');
     compileFilter(spec.partialFilterExpression as Document);
   }
+  refuseMatchingCollation(spec.collation, 'an index');
   validateIndexSpec(spec);
   return spec;
 }

@@ -165,6 +165,9 @@ export function aggregate(docs: Document[], pipeline: Document[], ctx: MingoCont
     if (name === '$out' || name === '$merge') {
       throw new MongoError(40601, `${name} can only be the final stage in the pipeline`);
     }
+    if (name === '$changeStream') {
+      throw new MongoError(40573, 'The $changeStream stage is only supported on replica sets');
+    }
     if (name === '$search' || name === '$geoNear' || name === '$vectorSearch') {
       throw badValue(`${name} is not supported by the embedded database`);
     }

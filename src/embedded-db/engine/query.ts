@@ -75,7 +75,20 @@ export function sortDocuments<T extends Document>(docs: T[], sort: Document, col
   return keyed.map((k) => k.doc);
 }
 
+/**
+ * mingo applies a collation to sorting only, not to matching: a case-insensitive collation
+ * (strength 1 or 2) would silently turn into case-sensitive equality, so it is refused.
+ */
+export function refuseMatchingCollation(collation: unknown, what: string): void {
+  if (!isPlainObject(collation) || collation.locale === 'simple') return;
+  const strength = typeof collation.strength === 'number' ? collation.strength : 3;
+  if (strength < 3) {
+    throw badValue(`${what} with a collation of strength ${strength} is not supported by the embedded database (matching would ignore it); normalise the field instead`);
+  }
+}
+
 export function selectDocuments(coll: Collection | undefined, filter: Document, opts: SelectOptions = {}): Selection {
+  if (Object.keys(filter).length > 0) refuseMatchingCollation(opts.collation, 'a query');
   const stats: ScanStats = { keysExamined: 0, docsExamined: 0 };
   const matcher = compileFilter(filter, opts.collation ? { collation: opts.collation } : {});
   const sort = validateSort(opts.sort);
