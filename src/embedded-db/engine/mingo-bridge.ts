@@ -7,7 +7,7 @@ import type { Document } from 'bson';
 import { Aggregator, Query, ProcessingMode, update as mingoUpdate, updateOne as mingoUpdateOne } from 'mingo';
 import type { Options } from 'mingo/types';
 import { ErrorCodes, MongoError, badValue, failedToParse, typeMismatch } from '../errors';
-import { formatValue, getPath, isNumeric, isPlainObject, keyString, typeName } from './values';
+import { formatValue, getPath, isNumeric, isPlainObject, keyString, pathValues, typeName } from './values';
 import { mingoView, restoreWide, wideToNumbers, widePaths } from './bson-numbers';
 
 export interface MingoContext {
@@ -122,6 +122,8 @@ export function compileFilter(filter: Document | undefined, ctx: MingoContext = 
   const f = wideToNumbers(filter ?? {});
   validateFilter(f);
   if (Object.keys(f).length === 0) return { test: () => true };
+  const fast = !ctx.collation ? equalityMatcher(f) : null;
+  if (fast) return fast;
   let q: Query;
   try {
     q = new Query(f, options(ctx));
@@ -135,6 +137,38 @@ export function compileFilter(filter: Document | undefined, ctx: MingoContext = 
       } catch (err) {
         throw mapMingoError(err);
       }
+    },
+  };
+}
+
+/**
+ * Values whose equality match is plain key equality: not null (which also matches missing
+ * fields but not empty arrays), regexes, arrays, sub-documents or operators.
+ */
+function isPlainEqualityValue(v: unknown): boolean {
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v instanceof Date) return true;
+  const t = typeof v === 'object' && v !== null ? (v as { _bsontype?: string })._bsontype : undefined;
+  return t === 'ObjectId' || t === 'Long' || t === 'Double' || t === 'Int32';
+}
+
+/**
+ * The most common filters ({_id: x}, {email: y, org: z}) match by key equality, including
+ * against array elements and across numeric types; compiling a mingo query for them would cost
+ * more than the whole indexed lookup.
+ */
+function equalityMatcher(f: Document): CompiledFilter | null {
+  const conds: Array<{ path: string; key: string }> = [];
+  for (const [path, value] of Object.entries(f)) {
+    if (path.startsWith('$') || !isPlainEqualityValue(value)) return null;
+    conds.push({ path, key: keyString(value) });
+  }
+  return {
+    test(doc: Document): boolean {
+      for (const c of conds) {
+        const { values } = pathValues(doc, c.path);
+        if (!values.some((v) => keyString(v) === c.key)) return false;
+      }
+      return true;
     },
   };
 }
