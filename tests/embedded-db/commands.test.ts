@@ -135,4 +135,20 @@ describe('namespaces', () => {
     const after = await t.db.admin().listDatabases({ nameOnly: true });
     expect(after.databases.map((d) => d.name)).not.toContain(other.databaseName);
   });
+
+  test('renameCollection keeps documents and indexes; collMod changes a TTL', async () => {
+    const c = t.db.collection('before_rename');
+    await c.insertMany([{ a: 1 }, { a: 2 }]);
+    await c.createIndex({ a: 1 }, { unique: true });
+    await t.client.db('admin').command({ renameCollection: `${t.db.databaseName}.before_rename`, to: `${t.db.databaseName}.after_rename` });
+    const renamed = t.db.collection('after_rename');
+    expect(await renamed.countDocuments()).toBe(2);
+    expect((await renamed.listIndexes().toArray()).map((i) => i.name)).toEqual(['_id_', 'a_1']);
+    expect((await t.db.listCollections({ name: 'before_rename' }).toArray()).length).toBe(0);
+    await renamed.createIndex({ at: 1 }, { expireAfterSeconds: 3600 });
+    const mod = await t.db.command({ collMod: 'after_rename', index: { keyPattern: { at: 1 }, expireAfterSeconds: 60 } });
+    expect(mod).toMatchObject({ ok: 1, expireAfterSeconds_old: 3600, expireAfterSeconds_new: 60 });
+    const ttl = (await renamed.listIndexes().toArray()).find((i) => i.name === 'at_1');
+    expect(ttl?.expireAfterSeconds).toBe(60);
+  });
 });
