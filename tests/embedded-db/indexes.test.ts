@@ -183,6 +183,8 @@ describe('the planner uses indexes (explain)', () => {
     const docs = await coll('plan').find({ words: { $all: ['w3', 'w5'] } }).toArray();
     expect(docs.length).toBeGreaterThan(0);
     expect(docs.every((d) => d.words.includes('w3') && d.words.includes('w5'))).toBe(true);
+    const all = await coll('plan').find({ words: { $all: ['all', 'w10', 'w3'] } }).toArray();
+    expect(all.length).toBe(await coll('plan').countDocuments({ $and: [{ words: 'w10' }, { words: 'w3' }] }));
   });
 
   test('a range with an indexed sort and a limit', async () => {

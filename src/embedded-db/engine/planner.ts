@@ -25,6 +25,8 @@ export interface Interval {
 
 interface FieldPredicate {
   points?: unknown[];
+  /** Elements of an $all: every match holds each of them, so any one is a sound seek. */
+  all?: unknown[];
   lo?: Bound;
   hi?: Bound;
 }
@@ -64,6 +66,7 @@ function mergePredicate(into: Map<string, FieldPredicate>, field: string, p: Fie
     return;
   }
   if (!cur.points && p.points) cur.points = p.points;
+  if (p.all) cur.all = [...(cur.all ?? []), ...p.all];
   if (p.lo && (!cur.lo || compareBound(p.lo, cur.lo) > 0)) cur.lo = p.lo;
   if (p.hi && (!cur.hi || compareBound(p.hi, cur.hi) < 0)) cur.hi = p.hi;
 }
@@ -97,8 +100,10 @@ export function extractPredicates(filter: Document, out = new Map<string, FieldP
           if (Array.isArray(arg) && arg.length > 0 && arg.every(seekable)) mergePredicate(out, field, { points: arg });
           break;
         case '$all':
-          // Every match holds the first element, so seeking to it alone is a safe superset.
-          if (Array.isArray(arg) && arg.length > 0 && seekable(arg[0])) mergePredicate(out, field, { points: [arg[0]] });
+          if (Array.isArray(arg)) {
+            const seekables = arg.filter(seekable);
+            if (seekables.length > 0) mergePredicate(out, field, { all: seekables });
+          }
           break;
         case '$gt':
         case '$gte':
@@ -128,7 +133,26 @@ export function extractPredicates(filter: Document, out = new Map<string, FieldP
   return out;
 }
 
-function intervalsFor(pred: FieldPredicate, multikey: boolean): Interval[] | null {
+function pointInterval(v: unknown): Interval {
+  const b: Bound = { value: v, rank: typeRank(v), inclusive: true };
+  return { lo: b, hi: b };
+}
+
+function intervalsFor(index: Index, pred: FieldPredicate, multikey: boolean): Interval[] | null {
+  if (!pred.points && pred.all) {
+    // Seek to the rarest $all element: a search for "tea AND silk" reads only the silk entries.
+    let best: Interval | null = null;
+    let bestCount = Infinity;
+    for (const v of pred.all) {
+      const iv = pointInterval(v);
+      const [s, e] = intervalPositions(index, iv);
+      if (e - s < bestCount) {
+        best = iv;
+        bestCount = e - s;
+      }
+    }
+    return best ? [best] : null;
+  }
   if (pred.points) {
     const uniq = new Map<string, unknown>();
     for (const p of pred.points) uniq.set(keyString(p), p);
@@ -230,7 +254,7 @@ export function planQuery(coll: Collection | undefined, filter: Document, sort: 
     if (index.partial && !hinted) continue;
     const first = index.fields[0].path;
     const pred = preds.get(first);
-    const intervals = pred ? intervalsFor(pred, index.multikeyPaths.has(first)) : null;
+    const intervals = pred ? intervalsFor(index, pred, index.multikeyPaths.has(first)) : null;
     if (!intervals) continue;
     let cost = 0;
     for (const iv of intervals) {
