@@ -26,6 +26,8 @@ export function validateCollectionName(db: string, name: string): void {
 
 export class Catalog {
   readonly dbs = new Map<string, Map<string, Collection>>();
+  /** While loading, documents are applied without index maintenance (see endLoad). */
+  private loading = false;
 
   get(db: string, name: string): Collection | undefined {
     return this.dbs.get(db)?.get(name);
@@ -79,8 +81,9 @@ export class Catalog {
     if (!colls || !source) throw new MongoError(ErrorCodes.NamespaceNotFound, 'source namespace does not exist');
     validateCollectionName(db, to);
     const target = new Collection(db, to, source.options);
-    for (const spec of source.indexSpecs()) if (spec.name !== '_id_') target.addIndex(spec);
-    for (const doc of source.docs.values()) target.insert(doc);
+    for (const spec of source.indexSpecs()) if (spec.name !== '_id_') target.declareIndex(spec);
+    for (const doc of source.docs.values()) target.loadPut(doc);
+    if (!this.loading) target.rebuildIndexes(() => undefined);
     colls.delete(from);
     colls.set(to, target);
     records.push({ t: 'renameCollection', db, from, to });
@@ -104,6 +107,16 @@ export class Catalog {
       }
     }
     return { databases };
+  }
+
+  beginLoad(): void {
+    this.loading = true;
+  }
+
+  /** Ends loading: every index of every collection is built in one pass. */
+  endLoad(warn: (msg: string) => void): void {
+    this.loading = false;
+    for (const colls of this.dbs.values()) for (const coll of colls.values()) coll.rebuildIndexes(warn);
   }
 
   loadSnapshot(state: EngineState, warn: (msg: string) => void): void {
@@ -139,7 +152,8 @@ export class Catalog {
         const { coll } = this.ensure(rec.db, rec.coll, sink);
         if (!coll.indexes.has(rec.spec.name)) {
           try {
-            coll.addIndex(rec.spec as IndexSpec);
+            if (this.loading) coll.declareIndex(rec.spec as IndexSpec);
+            else coll.addIndex(rec.spec as IndexSpec);
           } catch (err) {
             warn(`replay: index ${rec.spec.name} on ${coll.ns} not rebuilt: ${(err as Error).message}`);
           }
@@ -151,6 +165,10 @@ export class Catalog {
         return;
       case 'put': {
         const { coll } = this.ensure(rec.db, rec.coll, sink);
+        if (this.loading) {
+          coll.loadPut(rec.doc);
+          return;
+        }
         const old = coll.docs.get(keyString(rec.doc._id));
         try {
           if (old) coll.replace(old, rec.doc, false);
@@ -162,6 +180,10 @@ export class Catalog {
       }
       case 'del': {
         const coll = this.get(rec.db, rec.coll);
+        if (this.loading) {
+          coll?.loadDelete(rec.id);
+          return;
+        }
         const old = coll?.docs.get(keyString(rec.id));
         if (coll && old) coll.remove(old);
         return;

@@ -110,15 +110,39 @@ export class Collection {
   addIndex(spec: IndexSpec): Index {
     validateIndexSpec(spec);
     const index = new Index(spec);
-    for (const [id, doc] of this.docs) {
-      if (index.unique) {
-        const conflict = index.findConflict(doc, id);
-        if (conflict) throw index.duplicateError(this.ns, conflict);
-      }
-      index.add(id, doc);
-    }
+    index.build(this.docs, this.ns);
     this.indexes.set(spec.name, index);
     return index;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Loading (start-up): documents first, every index built once at the end.
+
+  /** Declares an index without building it; `rebuildIndexes` fills it. */
+  declareIndex(spec: IndexSpec): void {
+    validateIndexSpec(spec);
+    this.indexes.set(spec.name, new Index(spec));
+  }
+
+  loadPut(doc: Document): void {
+    this.docs.set(keyString(doc._id), doc);
+  }
+
+  loadDelete(id: unknown): void {
+    this.docs.delete(keyString(id));
+  }
+
+  /** Builds every index; one that cannot be built (duplicates) is dropped with a warning. */
+  rebuildIndexes(warn: (msg: string) => void): void {
+    for (const [name, index] of [...this.indexes]) {
+      try {
+        index.build(this.docs, this.ns);
+      } catch (err) {
+        if (index.isId) throw err;
+        warn(`index ${name} on ${this.ns} dropped at start-up: ${(err as Error).message}`);
+        this.indexes.delete(name);
+      }
+    }
   }
 
   dropIndex(name: string): void {

@@ -47,8 +47,10 @@ export class Engine {
   async open(): Promise<void> {
     const loaded = await this.storage.open();
     const warn = (m: string): void => this.logger.warn(m);
+    this.catalog.beginLoad();
     if (loaded.snapshot) this.catalog.loadSnapshot(loaded.snapshot, warn);
     for (const rec of loaded.records) this.catalog.apply(rec, warn);
+    this.catalog.endLoad(warn);
     this.cursors.start();
     this.ttl.start();
   }

@@ -28,6 +28,15 @@ export class SortedEntries {
     this.size = 0;
   }
 
+  /** Replaces the content with entries already in order (a bulk index build). */
+  load(sorted: IndexEntry[]): void {
+    this.clear();
+    const half = MAX_BLOCK >> 1;
+    for (let i = 0; i < sorted.length; i += half) this.blocks.push(sorted.slice(i, i + half));
+    this.size = sorted.length;
+    this.reindexFrom(0);
+  }
+
   private reindexFrom(b: number): void {
     let start = b === 0 ? 0 : this.starts[b - 1] + this.blocks[b - 1].length;
     this.starts.length = this.blocks.length;

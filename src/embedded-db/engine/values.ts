@@ -95,6 +95,28 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return 0;
 }
 
+/** bson 7 keeps an ObjectId as four 24-bit integers; reading `.id` would allocate a buffer. */
+interface ObjectIdParts {
+  i0: number;
+  i1: number;
+  i2: number;
+  i3: number;
+}
+
+function oidParts(o: BSON.ObjectId): ObjectIdParts | null {
+  const p = o as unknown as Partial<ObjectIdParts>;
+  return typeof p.i0 === 'number' && typeof p.i1 === 'number' && typeof p.i2 === 'number' && typeof p.i3 === 'number'
+    ? (p as ObjectIdParts)
+    : null;
+}
+
+function compareObjectIds(a: BSON.ObjectId, b: BSON.ObjectId): number {
+  const x = oidParts(a);
+  const y = oidParts(b);
+  if (!x || !y) return compareBytes(a.id, b.id);
+  return x.i0 - y.i0 || x.i1 - y.i1 || x.i2 - y.i2 || x.i3 - y.i3;
+}
+
 /** Compares two BSON values the way MongoDB orders them in indexes and sorts. */
 export function compareValues(a: unknown, b: unknown): number {
   const ra = typeRank(a);
@@ -131,7 +153,7 @@ export function compareValues(a: unknown, b: unknown): number {
       return compareBytes(x, y);
     }
     case 7:
-      return compareBytes((a as BSON.ObjectId).id, (b as BSON.ObjectId).id);
+      return compareObjectIds(a as BSON.ObjectId, b as BSON.ObjectId);
     case 8:
       return Number(a) - Number(b);
     case 9:
@@ -190,8 +212,10 @@ export function keyString(v: unknown): string {
         .map((k) => `${k.length}:${k}=${keyString(d[k])}`)
         .join(',')}}`;
     }
-    case 'ObjectId':
-      return `o${(v as BSON.ObjectId).toHexString()}`;
+    case 'ObjectId': {
+      const p = oidParts(v as BSON.ObjectId);
+      return p ? `o${p.i0}.${p.i1}.${p.i2}.${p.i3}` : `o${(v as BSON.ObjectId).toHexString()}`;
+    }
     case 'Long':
     case 'Int32':
     case 'Double':
