@@ -60,6 +60,8 @@ export class TtlMonitor {
     let deleted = 0;
     for (const colls of this.engine.catalog.dbs.values()) {
       for (const coll of colls.values()) {
+        // Once the server is closing, storage may be gone: leave the rest for the next start.
+        if (this.stopped) return deleted;
         const records: JournalRecord[] = [];
         for (const index of coll.indexes.values()) {
           const expire = index.expireAfterSeconds;
