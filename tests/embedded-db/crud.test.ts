@@ -242,6 +242,13 @@ describe('findAndModify', () => {
     expect(viaDriver).toMatchObject({ n: 6 });
   });
 
+  test('the new document comes back with its projection even when the update changed a filtered field', async () => {
+    const res = await coll('fam').findOneAndUpdate({ _id: 1, q: 'a' }, { $set: { q: 'b' } }, { returnDocument: 'after', projection: { n: 0 } });
+    expect(res).toEqual({ _id: 1, q: 'b' });
+    const before = await coll('fam').findOneAndUpdate({ _id: 1, q: 'b' }, { $set: { q: 'c' } }, { projection: { n: 0 } });
+    expect(before).toEqual({ _id: 1, q: 'b' });
+  });
+
   test('upsert reports upserted and updatedExisting false', async () => {
     const res = await t.db.command({ findAndModify: 'fam', query: { _id: 7 }, update: { $set: { v: 1 } }, upsert: true, new: true });
     expect(res.lastErrorObject).toEqual({ n: 1, updatedExisting: false, upserted: 7 });

@@ -180,7 +180,14 @@ function equalityMatcher(f: Document): CompiledFilter | null {
 export function project(docs: Document[], projection: Document | undefined, filter: Document | undefined): Document[] {
   if (!projection || Object.keys(projection).length === 0) return docs;
   try {
-    return new Query(filter ?? {}, options()).find<Document>(docs, projection).all();
+    // The filter is there for positional projections ($). mingo's find also filters, so a document
+    // that no longer matches (findAndModify returning the new version after an update changed a
+    // filtered field) must be projected on its own, never dropped.
+    const withFilter = new Query(filter ?? {}, options());
+    const projected = withFilter.find<Document>(docs, projection).all();
+    if (projected.length === docs.length) return projected;
+    const unfiltered = new Query({}, options());
+    return docs.map((doc) => (withFilter.test(doc) ? withFilter : unfiltered).find<Document>([doc], projection).all()[0]!);
   } catch (err) {
     throw mapMingoError(err);
   }
