@@ -4,9 +4,8 @@
  * serious or critical violations).
  */
 import type { Browser, Page } from 'playwright-core';
-import AxeBuilder from '@axe-core/playwright';
 import { createTestApp, ORGANIZER, type TestApp } from '../helpers/app';
-import { artifactPath, describeBrowser, launchBrowser, listen } from '../helpers/browser';
+import { describeBrowser, launchBrowser, listen, accessibilityChecker } from '../helpers/browser';
 import { makeUser } from '../helpers/factories';
 
 describeBrowser('the organizer designates a liaison in the browser', () => {
@@ -26,12 +25,7 @@ describeBrowser('the organizer designates a liaison in the browser', () => {
     await t?.close();
   });
 
-  async function expectAccessible(page: Page, name: string): Promise<void> {
-    const results = await new AxeBuilder({ page }).analyze();
-    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    if (serious.length) await page.screenshot({ path: artifactPath(`accounts-admin-${name}.png`), fullPage: true });
-    expect(serious.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-  }
+  const expectAccessible = accessibilityChecker('accounts-admin');
 
   test('search → user page → designate → listed under the member; audit log shows it', async () => {
     const person = await makeUser({ member: 'ID', name: 'Dewi Lestari', language: 'zh-CN' });

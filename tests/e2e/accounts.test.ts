@@ -5,9 +5,8 @@
  * (no serious or critical violations).
  */
 import type { Browser, Page } from 'playwright-core';
-import AxeBuilder from '@axe-core/playwright';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { artifactPath, describeBrowser, launchBrowser, listen } from '../helpers/browser';
+import { describeBrowser, launchBrowser, listen, accessibilityChecker } from '../helpers/browser';
 import { linkIn } from '../helpers/smtp';
 
 describeBrowser('registration through login in the browser', () => {
@@ -27,12 +26,7 @@ describeBrowser('registration through login in the browser', () => {
     await t?.close();
   });
 
-  async function expectAccessible(page: Page, name: string): Promise<void> {
-    const results = await new AxeBuilder({ page }).analyze();
-    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    if (serious.length) await page.screenshot({ path: artifactPath(`accounts-${name}.png`), fullPage: true });
-    expect(serious.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-  }
+  const expectAccessible = accessibilityChecker('accounts');
 
   const cases = [
     {

@@ -4,9 +4,8 @@
  * with axe (no serious or critical violations).
  */
 import type { Browser, Locator, Page } from 'playwright-core';
-import AxeBuilder from '@axe-core/playwright';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { artifactPath, describeBrowser, launchBrowser, listen } from '../helpers/browser';
+import { describeBrowser, launchBrowser, listen, accessibilityChecker } from '../helpers/browser';
 import { makeUser, type MadeUser } from '../helpers/factories';
 import { BoardPost } from '../../src/modules/board';
 
@@ -31,12 +30,7 @@ describeBrowser('the message board in the browser', () => {
     await t?.close();
   });
 
-  async function expectAccessible(page: Page, name: string): Promise<void> {
-    const results = await new AxeBuilder({ page }).analyze();
-    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    if (serious.length) await page.screenshot({ path: artifactPath(`board-${name}.png`), fullPage: true });
-    expect(serious.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-  }
+  const expectAccessible = accessibilityChecker('board');
 
   const text = async (locator: Locator) => ((await locator.first().textContent()) ?? '').trim();
 

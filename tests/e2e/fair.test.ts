@@ -2,10 +2,9 @@
  * The whole booth story in a real browser: a member requests, the liaison endorses, the organizer
  * allocates, the member confirms and sees the booth on the floor plan (screenshot kept).
  */
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { createTestApp, ORGANIZER, type TestApp } from '../helpers/app';
-import { artifactPath, describeBrowser, launchBrowser, listen } from '../helpers/browser';
+import { artifactPath, describeBrowser, launchBrowser, listen, accessibilityChecker } from '../helpers/browser';
 import { makeUser } from '../helpers/factories';
 
 jest.setTimeout(120_000);
@@ -26,11 +25,7 @@ describeBrowser('the ASEM hall booth story in the browser', () => {
     await t?.close();
   });
 
-  async function expectAccessible(page: Page): Promise<void> {
-    const results = await new AxeBuilder({ page }).include('main').analyze();
-    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(serious.map((v) => `${page.url()} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-  }
+  const expectAccessible = accessibilityChecker('fair');
 
   async function signIn(email: string, password: string, lang = 'en'): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });

@@ -4,9 +4,8 @@
  * conversation and replies. Pages are checked with axe along the way.
  */
 import type { Browser, Page } from 'playwright-core';
-import AxeBuilder from '@axe-core/playwright';
 import { createTestApp, ORGANIZER, type TestApp } from '../helpers/app';
-import { artifactPath, describeBrowser, launchBrowser, listen } from '../helpers/browser';
+import { describeBrowser, launchBrowser, listen, accessibilityChecker } from '../helpers/browser';
 import { makeUser, type MadeUser } from '../helpers/factories';
 
 describeBrowser('liaison messaging in the browser', () => {
@@ -37,11 +36,7 @@ describeBrowser('liaison messaging in the browser', () => {
     await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('form[action="/login"] button[type=submit]')]);
   }
 
-  async function expectAccessible(page: Page, name: string): Promise<void> {
-    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
-    if (results.violations.length) await page.screenshot({ path: artifactPath(`messages-${name}.png`), fullPage: true });
-    expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-  }
+  const expectAccessible = accessibilityChecker('messages', { allImpacts: true });
 
   test('an official writes to a liaison of another member, who sees the badge, opens it and replies', async () => {
     const ctxA = await browser.newContext();

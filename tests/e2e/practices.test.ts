@@ -4,9 +4,8 @@
  * search word. The pages pass axe (no serious or critical violations) and the feed parses as XML.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import AxeBuilder from '@axe-core/playwright';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { artifactPath, describeBrowser, launchBrowser, listen } from '../helpers/browser';
+import { describeBrowser, launchBrowser, listen, accessibilityChecker } from '../helpers/browser';
 import { makeUser } from '../helpers/factories';
 import { pdfBytes, pngBytes } from '../fixtures/files';
 import { Practice } from '../../src/modules/practices/model';
@@ -28,12 +27,7 @@ describeBrowser('publishing and finding a best practice in the browser', () => {
     await t?.close();
   });
 
-  async function expectAccessible(page: Page, name: string): Promise<void> {
-    const results = await new AxeBuilder({ page }).analyze();
-    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    if (serious.length) await page.screenshot({ path: artifactPath(`practices-${name}.png`), fullPage: true });
-    expect(serious.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-  }
+  const expectAccessible = accessibilityChecker('practices');
 
   async function loggedIn(context: BrowserContext, lang: 'en' | 'zh-CN'): Promise<Page> {
     const user = await makeUser({ role: 'member', member: 'CN', language: lang });

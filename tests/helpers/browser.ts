@@ -7,7 +7,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
 import type { Express } from 'express';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -51,4 +52,18 @@ export async function listen(app: Express): Promise<{ baseUrl: string; close(): 
 export function artifactPath(name: string): string {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   return path.join(ARTIFACTS_DIR, name);
+}
+
+/**
+ * An axe check for a test file: no serious or critical violation (any violation at all with
+ * `allImpacts`) of WCAG 2.x A/AA on the page; on failure a full-page screenshot is kept as
+ * test-artifacts/<prefix>-<name>.png.
+ */
+export function accessibilityChecker(prefix: string, opts: { allImpacts?: boolean } = {}) {
+  return async (page: Page, name = 'page'): Promise<void> => {
+    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+    const failing = opts.allImpacts ? results.violations : results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    if (failing.length) await page.screenshot({ path: artifactPath(`${prefix}-${name}.png`), fullPage: true });
+    expect(failing.map((v) => `${page.url()} ${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  };
 }
