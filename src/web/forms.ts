@@ -79,6 +79,18 @@ export const fields = {
   objectId: () => z.string().regex(/^[a-f0-9]{24}$/i, 'validation:invalid'),
   /** A checkbox group or multi-select: one value arrives as a string, several as an array. */
   list: <T extends z.ZodType>(item: T) => z.preprocess((v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(item)),
+  /** A list typed in one box, split on commas (also Chinese ， and 、) and semicolons. */
+  commaList: (maxItems: number, maxLength: number) =>
+    z.preprocess(
+      (v) =>
+        typeof v === 'string'
+          ? v
+              .split(/[,，、;]/)
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : v,
+      z.array(z.string().max(maxLength)).max(maxItems),
+    ),
   checkbox: () => z.preprocess((v) => v === 'on' || v === 'true' || v === '1' || v === true, z.boolean()),
   int: (min: number, max: number) => z.coerce.number().int().min(min).max(max),
 };

@@ -31,17 +31,7 @@ export const RegistrationForm = z.object({
 
 export const CompanyForm = z.object(companyFields);
 
-/** Working languages typed as a list: "English, 中文, Deutsch". */
-const languageList = z.preprocess(
-  (v) =>
-    typeof v === 'string'
-      ? v
-          .split(/[,，、;]/)
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : v,
-  z.array(z.string().max(40)).max(12),
-);
+const languageList = fields.commaList(12, 40);
 
 export const ProfileForm = z.object({
   name: fields.text(120),

@@ -24,16 +24,7 @@ export const AuditQuery = z.object({
     .catch(undefined),
 });
 
-const workingLanguages = z.preprocess(
-  (v) =>
-    typeof v === 'string'
-      ? v
-          .split(/[,，、;]/)
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : v,
-  z.array(z.string().max(40)).max(12),
-);
+const workingLanguages = fields.commaList(12, 40);
 
 export const DesignateForm = z.object({
   member: memberCode(),

@@ -203,14 +203,7 @@ export async function publishAllocation(actor: Actor, id: string, now: Date): Pr
 // ---------------------------------------------------------------------------------------------
 // Booths
 
-export interface BoothShape {
-  code: string;
-  x: number;
-  y: number;
-  width: number;
-  depth: number;
-  features: BoothFeature[];
-}
+export type BoothShape = Pick<BoothDoc, 'code' | 'x' | 'y' | 'width' | 'depth' | 'features'>;
 
 export const MAX_HALL = 200;
 
