@@ -11,7 +11,8 @@ import type { Mailer } from '../../web/mail';
 import { queryTerms, runSearch, textTerms } from '../../web/search';
 import { persistUploads, removeStoredFiles, type StoredFileRef, type UploadedFile } from '../../web/uploads';
 import { isDuplicateKeyError } from '../../web/errors';
-import { Company, User } from '../accounts/model';
+import { Company, User, type Role } from '../accounts/model';
+import { mayContact } from '../messages';
 import { findAsemMember } from '../members/service';
 import { recordAudit } from '../admin/audit';
 import type { PracticeInput } from './forms';
@@ -203,9 +204,14 @@ export async function deletePractice(deps: UploadDeps, actor: Actor, id: unknown
 }
 
 async function authorRecipient(p: PracticeDoc) {
-  const author = await User.findById(p.author, { email: 1, name: 1, language: 1, status: 1 }).lean();
+  const author = await User.findById(p.author, { email: 1, name: 1, language: 1, status: 1, role: 1, member: 1 }).lean();
   if (!author || author.status !== 'active') return null;
-  return { email: author.email, name: author.name, language: (author.language ?? 'en') as 'en' | 'zh-CN' };
+  return {
+    email: author.email,
+    name: author.name,
+    language: (author.language ?? 'en') as 'en' | 'zh-CN',
+    party: { id: String(author._id), role: author.role as Role, member: author.member ?? null },
+  };
 }
 
 /** The organizer hides a published practice with a reason; the author is told. */
@@ -272,13 +278,15 @@ export async function expressInterest(deps: NotifyDeps, actor: Actor | undefined
     const reader = await User.findById(actor.id, { name: 1, member: 1, company: 1, agency: 1 }).lean();
     const company = reader?.company ? await Company.findById(reader.company, { name: 1 }).lean() : null;
     const organisation = company?.name ?? reader?.agency ?? '';
+    const mayWrite = mayContact(to.party, { id: actor.id, role: actor.role, member: actor.member });
     await deps.mailer.notify(to, {
       subject: { key: 'practices:emails.interest.subject', params: { title: practice.title } },
       lines: [
         { key: organisation ? 'practices:emails.interest.bodyWithOrg' : 'practices:emails.interest.body', params: { name: actor.name, organisation, title: practice.title } },
-        { key: 'practices:emails.interest.reply' },
+        { key: mayWrite ? 'practices:emails.interest.reply' : 'practices:emails.interest.noDirectMessage' },
       ],
-      action: { label: { key: 'practices:emails.interest.action' }, url: `${deps.baseUrl}/messages/new?to=${actor.id}` },
+      // Offer the "write to them" link only where the messaging rules let the author write back.
+      action: mayWrite ? { label: { key: 'practices:emails.interest.action' }, url: `${deps.baseUrl}/messages/new?to=${actor.id}` } : undefined,
     });
   }
   return true;

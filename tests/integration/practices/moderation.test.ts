@@ -86,7 +86,7 @@ describe('hiding and restoring', () => {
 });
 
 describe('interest in adopting a practice', () => {
-  it('a reader says they are interested once; the author is mailed with a link to write to them; the count shows', async () => {
+  it('a reader says they are interested once; the author is mailed, with a link to write back where the messaging rules allow; the count shows', async () => {
     const { author, agent: authorAgent, id } = await published('Vertical farming for SMEs', 'zh-CN');
     const reader = await makeUser({ role: 'member', member: 'VN', name: 'Nguyen Reader', company: { name: 'Saigon Greens' } });
     const readerAgent = newAgent(t.app);
@@ -98,15 +98,25 @@ describe('interest in adopting a practice', () => {
     expect(mail.subject).toContain('有意借鉴');
     expect(mail.text).toContain('Nguyen Reader');
     expect(mail.text).toContain('Saigon Greens');
-    expect(linkIn(mail, '/messages/new')).toBe(`http://portal.test/messages/new?to=${reader.id}`);
+    // Two SMEs may not message each other: no "write to them" link, a pointer to the board instead.
+    expect(mail.text).not.toContain('/messages/new');
+    expect(mail.text).toContain('中小企业之间不能在平台上直接发消息');
+
+    // The author's own liaison is someone the author may write to: the link is there.
+    const liaison = await makeUser({ role: 'liaison', member: 'TH', name: 'Somchai Liaison' });
+    const liaisonAgent = newAgent(t.app);
+    await login(liaisonAgent, liaison.email, liaison.password);
+    expect((await postForm(liaisonAgent, `/practices/${id}/interest`, {}, `/practices/${id}`)).status).toBe(303);
+    const liaisonMail = await t.smtp.waitFor((m) => m.to.includes(author.email) && m.text.includes('Somchai Liaison'));
+    expect(linkIn(liaisonMail, '/messages/new')).toBe(`http://portal.test/messages/new?to=${liaison.id}`);
 
     const twice = await postForm(readerAgent, `/practices/${id}/interest`, {}, `/practices/${id}`);
     expect(twice.status).toBe(303);
-    expect(await PracticeInterest.countDocuments({ practice: id })).toBe(1);
-    expect(t.smtp.to(author.email).filter((m) => m.subject.includes('Vertical farming'))).toHaveLength(1);
+    expect(await PracticeInterest.countDocuments({ practice: id, user: reader.id })).toBe(1);
+    expect(t.smtp.to(author.email).filter((m) => m.subject.includes('Vertical farming') && m.text.includes('Nguyen Reader'))).toHaveLength(1);
 
     const page = await newAgent(t.app).get(`/practices/${id}`);
-    expect(page.text).toContain('1 reader is interested in adopting this.');
+    expect(page.text).toContain('2 readers are interested in adopting this.');
     expect((await readerAgent.get(`/practices/${id}`)).text).toContain('You told the author you are interested');
 
     // The author cannot be interested in their own practice; anonymous readers are asked to log in.
