@@ -120,7 +120,8 @@ export function createApp(ctx: AppContext, modules: PortalModule[] = portalModul
     };
     next();
   });
-  app.use(csrfProtection);
+  const csrfExempt = new Set(modules.flatMap((mod) => mod.csrfExemptPaths ?? []));
+  app.use((req: Request, res: Response, next: NextFunction) => (req.method === 'POST' && csrfExempt.has(req.path) ? next() : csrfProtection(req, res, next)));
   app.use(expressLayouts);
 
   for (const mod of modules) if (mod.middleware) app.use(mod.middleware(ctx));

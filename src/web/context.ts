@@ -50,6 +50,12 @@ export interface PortalModule {
   name: string;
   router(ctx: AppContext): Router;
   onStart?(ctx: AppContext): Promise<void>;
+  /**
+   * POST paths that authenticate by a signed token in their URL, never by the session (one-click
+   * unsubscribe, RFC 8058): a forged cross-site request can do nothing the token's holder could not,
+   * so they take no CSRF token — mail clients post to them without one.
+   */
+  csrfExemptPaths?: string[];
   /** Runs on every request before any module's routes (e.g. the unread-messages count in the header). */
   middleware?(ctx: AppContext): RequestHandler;
   /** A block for the home page: a partial under views/ and the data it shows. */

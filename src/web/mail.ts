@@ -99,6 +99,7 @@ export function renderMail(to: Recipient, content: MailContent): MailMessage {
     textLines.push('', `${t('emails:unsubscribe')}: ${content.unsubscribeUrl}`);
     htmlParts.push(`<p style="font-size:12px;color:#555"><a href="${escapeHtml(content.unsubscribeUrl)}">${escapeHtml(t('emails:unsubscribe'))}</a></p>`);
     headers['List-Unsubscribe'] = `<${content.unsubscribeUrl}>`;
+    headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
   }
   const html = `<!doctype html><html lang="${to.language}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1a1a1a;max-width:600px;margin:auto;padding:16px"><p style="font-weight:bold;color:#0b5cab">${escapeHtml(t('common:siteName'))}</p>${htmlParts.join('\n')}</body></html>`;
   return { to: to.name ? `"${to.name.replace(/["\\\r\n]/g, '')}" <${to.email}>` : to.email, subject, text: textLines.join('\n'), html, headers };

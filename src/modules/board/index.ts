@@ -14,6 +14,7 @@ export { latestThreads } from './service';
 
 export const boardModule: PortalModule = {
   name: 'board',
+  csrfExemptPaths: ['/board/unsubscribe'],
   router(ctx) {
     const router = Router();
     router.use(boardRouter(ctx));

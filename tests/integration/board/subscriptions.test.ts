@@ -104,6 +104,22 @@ test('the unsubscribe link works without login: GET confirms, POST unsubscribes'
   expect(again.text).toContain('You are not subscribed');
 });
 
+test('a mail client unsubscribes with one POST to the link (RFC 8058), without session or CSRF token', async () => {
+  const oneClickAuthor = await person(t, { member: 'CN' });
+  const oneClickReplier = await person(t, { member: 'DE' });
+  const threadId = await startThread(oneClickAuthor.agent, 'general', 'One-click unsubscribe thread', 'Who exports tea?');
+  await replyTo(oneClickReplier.agent, threadId, 'A reply that mails the author');
+  const mail = await t.smtp.waitFor((m) => m.to.includes(oneClickAuthor.user.email) && m.text.includes('/board/unsubscribe'));
+  // mailparser gathers the List-* headers under "list".
+  expect(JSON.stringify(mail.headers.get('list'))).toContain('List-Unsubscribe=One-Click');
+  const link = new URL(linkIn(mail, '/board/unsubscribe'));
+  const res = await request(t.app).post(`${link.pathname}${link.search}`).type('form').send('List-Unsubscribe=One-Click');
+  expect(res.status).toBe(200);
+  expect(await BoardSubscription.countDocuments({ thread: threadId, user: oneClickAuthor.user.id })).toBe(0);
+  // Every other POST still needs its CSRF token.
+  expect((await request(t.app).post(`/board/threads/${threadId}/unsubscribe`).type('form').send({})).status).toBe(403);
+});
+
 test('a forged or altered unsubscribe token is refused', async () => {
   const threadId = await startThread(author.agent, 'general', 'Token checks', 'Body');
   const good = unsubscribeToken(t.config.sessionSecret, author.user.id, threadId);
