@@ -2,6 +2,8 @@
  * Board categories: the start-up seed, the list with thread counts and latest activity, and the
  * organizer's create / edit / reorder.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import type { Actor } from '../../web/auth';
@@ -17,56 +19,10 @@ export interface SeedCategory {
   description: LocalizedText;
 }
 
-export const DEFAULT_CATEGORIES: SeedCategory[] = [
-  {
-    slug: 'general',
-    name: { en: 'General', 'zh-CN': '综合讨论' },
-    description: {
-      en: 'Introductions, questions about the portal and anything that fits nowhere else.',
-      'zh-CN': '自我介绍、关于本网站的问题，以及其他不属于特定版块的话题。',
-    },
-  },
-  {
-    slug: 'fair-and-hall',
-    name: { en: 'Fair and hall', 'zh-CN': '博览会与展馆' },
-    description: {
-      en: 'The China International SME Fair and the ASEM hall: booths, travel, logistics and meeting up at the fair.',
-      'zh-CN': '中国国际中小企业博览会及亚欧展馆：展位、差旅、物流以及在展会期间的会面安排。',
-    },
-  },
-  {
-    slug: 'business-opportunities',
-    name: { en: 'Business opportunities', 'zh-CN': '商业机会' },
-    description: {
-      en: 'Partners, suppliers, buyers, joint ventures and e-commerce between SMEs of Asia and Europe.',
-      'zh-CN': '亚欧中小企业之间的合作伙伴、供应商、采购商、合资及电子商务机会。',
-    },
-  },
-  {
-    slug: 'financing',
-    name: { en: 'Financing', 'zh-CN': '融资' },
-    description: {
-      en: 'Loans, guarantees, venture capital, public support programmes and access to finance for SMEs.',
-      'zh-CN': '中小企业的贷款、担保、风险投资、公共扶持项目及融资渠道。',
-    },
-  },
-  {
-    slug: 'technology-and-innovation',
-    name: { en: 'Technology and innovation', 'zh-CN': '技术与创新' },
-    description: {
-      en: 'Research cooperation, technology transfer, clusters and intellectual property.',
-      'zh-CN': '研发合作、技术转移、产业集群与知识产权。',
-    },
-  },
-  {
-    slug: 'environment-and-energy',
-    name: { en: 'Environment and energy', 'zh-CN': '环境与能源' },
-    description: {
-      en: 'Clean production, energy efficiency, environmental rules and green business.',
-      'zh-CN': '清洁生产、能源效率、环境法规与绿色商业。',
-    },
-  },
-];
+/** The categories created on first start: data in both languages, kept with the other seed lists. */
+export const DEFAULT_CATEGORIES: SeedCategory[] = (
+  JSON.parse(readFileSync(path.resolve(__dirname, '../../../seed/board-categories.json'), 'utf8')) as { categories: SeedCategory[] }
+).categories;
 
 /** Words that are board paths of their own, so no category may take them as its slug. */
 export const RESERVED_SLUGS = ['threads', 'posts', 'search', 'unsubscribe', 'new', 'admin'];

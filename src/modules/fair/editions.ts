@@ -2,6 +2,8 @@
  * Fair editions and the hall's booths: organizer-only writes, the current edition for everyone,
  * and the start-up seed that gives a fresh portal a hall to try the whole booth story in.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Types, trusted } from 'mongoose';
 import { z } from 'zod';
 import type { Actor } from '../../web/auth';
@@ -386,6 +388,17 @@ export function standardHall(): BoothShape[] {
   return shapes;
 }
 
+type Bilingual = { en: string; 'zh-CN': string };
+/** Names and notes of the first edition: data in both languages, kept with the other seed lists. */
+const FIRST_EDITION = JSON.parse(readFileSync(path.resolve(__dirname, '../../../seed/fair-edition.json'), 'utf8')) as {
+  name: Bilingual;
+  city: Bilingual;
+  venue: Bilingual;
+  hallName: Bilingual;
+  notes: Bilingual;
+  defaultQuota: number;
+};
+
 /**
  * On an empty database: the coming CISMEF edition (this year's, or next year's once this year's
  * September is too close), its request window open from now, and the standard hall. Idempotent.
@@ -399,27 +412,25 @@ export async function seedFirstEdition(now: Date): Promise<FairEditionDoc | null
   const endsOn = new Date(Date.UTC(year, 8, 18));
   const opens = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   const closes = new Date(Date.UTC(year, 7, 15, 23, 59));
+  const withYear = (text: string) => text.replace('{year}', String(year));
   const res = await FairEdition.updateOne(
     { code },
     {
       $setOnInsert: {
         code,
-        name: { en: `China International SME Fair ${year} (CISMEF)`, 'zh-CN': `${year}年中国国际中小企业博览会` },
+        name: { en: withYear(FIRST_EDITION.name.en), 'zh-CN': withYear(FIRST_EDITION.name['zh-CN']) },
         year,
         startsOn,
         endsOn,
-        city: { en: 'Guangzhou', 'zh-CN': '广州' },
-        venue: { en: 'China Import and Export Fair Complex', 'zh-CN': '中国进出口商品交易会展馆' },
-        hallName: { en: 'Hall for ASEM SMEs Cooperation and Exchange', 'zh-CN': '亚欧中小企业合作与交流馆' },
+        city: FIRST_EDITION.city,
+        venue: FIRST_EDITION.venue,
+        hallName: FIRST_EDITION.hallName,
         requestOpensAt: opens,
         requestClosesAt: closes,
         status: 'open',
-        defaultQuota: 3,
+        defaultQuota: FIRST_EDITION.defaultQuota,
         quotaOverrides: [],
-        notes: {
-          en: 'Booths are free of charge for SMEs of the ASEM members. Each standard booth is 9 m² with a fascia board, a table, two chairs and lighting.',
-          'zh-CN': '亚欧会议成员的中小企业可免费使用展位。每个标准展位面积 9 平方米，配有楣板、一张桌子、两把椅子和照明。',
-        },
+        notes: FIRST_EDITION.notes,
         allocationPublishedAt: null,
       },
     },
