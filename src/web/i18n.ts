@@ -53,8 +53,16 @@ export function i18n(): I18n {
   return created;
 }
 
+const translators = new Map<Language, TFunction>();
+
+/** The t function of a language, made once: getFixedT is too costly to call on every request. */
 export function translator(lang: Language): TFunction {
-  return i18n().getFixedT(lang);
+  let t = translators.get(lang);
+  if (!t) {
+    t = i18n().getFixedT(lang);
+    translators.set(lang, t);
+  }
+  return t;
 }
 
 /** Picks the best of our languages from an Accept-Language header. */
@@ -76,19 +84,46 @@ export function languageFromHeader(header: string | undefined): Language | undef
   return undefined;
 }
 
+// Building an Intl.DateTimeFormat costs far more than using one: keep one per language and options.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const numberFormats = new Map<Language, Intl.NumberFormat>();
+
 export function formatDate(value: Date | string | number | null | undefined, lang: Language, opts: Intl.DateTimeFormatOptions = { dateStyle: 'long' }): string {
   if (value === null || value === undefined || value === '') return '';
   const d = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(d.getTime())) return '';
-  return new Intl.DateTimeFormat(lang, { timeZone: 'UTC', ...opts }).format(d);
+  const key = `${lang}|${JSON.stringify(opts)}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(lang, { timeZone: 'UTC', ...opts });
+    if (dateFormats.size < 200) dateFormats.set(key, format);
+  }
+  return format.format(d);
 }
 
 export function formatDateTime(value: Date | string | number | null | undefined, lang: Language): string {
   return formatDate(value, lang, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
+const collators = new Map<string, Intl.Collator>();
+
+/** A collator for sorting names in the reader's language, made once per language. */
+export function collatorFor(lang: string): Intl.Collator {
+  let c = collators.get(lang);
+  if (!c) {
+    c = new Intl.Collator(lang);
+    if (collators.size < 20) collators.set(lang, c);
+  }
+  return c;
+}
+
 export function formatNumber(value: number, lang: Language): string {
-  return new Intl.NumberFormat(lang).format(value);
+  let format = numberFormats.get(lang);
+  if (!format) {
+    format = new Intl.NumberFormat(lang);
+    numberFormats.set(lang, format);
+  }
+  return format.format(value);
 }
 
 /** A name kept in both languages ({ en, 'zh-CN' }) in the reader's language, falling back to English. */

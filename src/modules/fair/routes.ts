@@ -65,10 +65,12 @@ export function fairRouter(ctx: AppContext): Router {
     const edition = await currentEdition();
     if (!edition) return res.render('fair/index', { title: req.t('fair:title'), edition: null });
     const now = ctx.now();
-    const booths = await listBooths(edition._id);
-    const holdings = await boothHoldings(edition._id);
     const actor = req.user;
-    const own = actor?.role === 'member' ? await activeRequestOf(actor.companyId, edition._id) : null;
+    const [booths, holdings, own] = await Promise.all([
+      listBooths(edition._id),
+      boothHoldings(edition._id),
+      actor?.role === 'member' ? activeRequestOf(actor.companyId, edition._id) : null,
+    ]);
     const plan = buildFloorPlan(edition, booths, holdings, { highlight: new Set(own ? own.booths.map((b) => String(b.booth)) : []) });
     res.render('fair/index', {
       title: req.t('fair:title'),

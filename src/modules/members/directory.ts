@@ -10,6 +10,7 @@ import type { Language } from '../../web/i18n';
 import { Company, type CompanyDoc } from '../accounts';
 import { listLiaisons, mayContact } from '../messages';
 import { findAsemMember, listAsemMembers, type AsemMemberView } from './service';
+import { collatorFor } from '../../web/i18n';
 
 export const REGIONS = ['Asia', 'Europe'] as const;
 
@@ -78,7 +79,7 @@ export async function getMemberPage(code: string, actor: Actor | undefined, lang
   const member = await findAsemMember(code);
   if (!member) throw new NotFoundError();
   const [companies, liaisons] = await Promise.all([Company.find({ member: member.code, listed: true }).lean<CompanyDoc[]>(), listLiaisons(member.code)]);
-  const collator = new Intl.Collator(lang);
+  const collator = collatorFor(lang);
   return {
     member,
     companies: companies.map(toPublicCompany).sort((a, b) => collator.compare(a.name, b.name)),

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AsemMember, type AsemMemberDoc } from './model';
+import { collatorFor } from '../../web/i18n';
 
 export interface SeedMember {
   code: string;
@@ -44,7 +45,7 @@ export type AsemMemberView = Pick<AsemMemberDoc, 'code' | 'name' | 'region' | 'k
 /** All members, sorted by their name in the reader's language. */
 export async function listAsemMembers(lang: 'en' | 'zh-CN' = 'en'): Promise<AsemMemberView[]> {
   const members = await AsemMember.find({}, { code: 1, name: 1, region: 1, kind: 1, _id: 0 }).lean<AsemMemberView[]>();
-  const collator = new Intl.Collator(lang);
+  const collator = collatorFor(lang);
   return members.sort((a, b) => collator.compare(a.name[lang] || a.name.en, b.name[lang] || b.name.en));
 }
 

@@ -16,6 +16,7 @@ import { User } from '../accounts/model';
 import { recordAudit } from '../admin/audit';
 import { Announcement, AnnouncementReceipt, AUDIENCES, type AnnouncementDoc, type ReceiptDoc } from './model';
 import { messageBody, SUBJECT_MAX } from './service';
+import { collatorFor } from '../../web/i18n';
 
 export const ANNOUNCEMENTS_PER_PAGE = 20;
 
@@ -146,7 +147,7 @@ export async function announcementStatus(actor: Actor, announcementId: string): 
     acknowledgedAt: r.acknowledgedAt,
     remindedAt: r.remindedAt,
   }));
-  const collator = new Intl.Collator('en');
+  const collator = collatorFor('en');
   rows.sort((x, y) => collator.compare(x.member, y.member) || collator.compare(x.name, y.name));
   return {
     announcement: { ...summary(a), html: renderMarkdown(a.body) },

@@ -3,7 +3,7 @@
  * whether the reader may write to each. E-mail addresses are never part of it.
  */
 import type { Actor } from '../../web/auth';
-import { localized, type Language } from '../../web/i18n';
+import { localized, type Language, collatorFor } from '../../web/i18n';
 import { listAsemMembers } from '../members';
 import { listLiaisons, mayContact, type Contact } from './contacts';
 
@@ -29,7 +29,7 @@ export async function liaisonDirectory(reader: Actor | undefined, lang: Language
   const [members, liaisons] = await Promise.all([listAsemMembers(lang), listLiaisons()]);
   const groups = new Map<string, DirectoryGroup>();
   for (const m of members) groups.set(m.code, { code: m.code, name: localized(m.name, lang), liaisons: [] });
-  const collator = new Intl.Collator(lang);
+  const collator = collatorFor(lang);
   const languageName = languageNamer(lang);
   for (const l of liaisons) {
     const code = l.member ?? '';

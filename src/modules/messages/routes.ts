@@ -11,7 +11,7 @@ import { flash } from '../../web/flash';
 import { pageFrom, paginate } from '../../web/pagination';
 import { createRateLimiter } from '../../web/rate-limit';
 import { listAsemMembers } from '../members';
-import { localized } from '../../web/i18n';
+import { localized, collatorFor } from '../../web/i18n';
 import { findContacts, listContactable, type Contact } from './contacts';
 import { liaisonDirectory, memberNames } from './directory';
 import {
@@ -75,7 +75,7 @@ function groupRecipients(req: Request, contacts: Contact[], names: Map<string, s
     else if (c.role === 'liaison') add(`1${memberName}`, req.t('messages:new.groupLiaisons', { member: memberName }), c);
     else add(`2${memberName}`, req.t('messages:new.groupMembers', { member: memberName }), c);
   }
-  const collator = new Intl.Collator(req.lang);
+  const collator = collatorFor(req.lang);
   return [...groups.entries()].sort(([a], [b]) => collator.compare(a, b)).map(([, g]) => g);
 }
 
