@@ -4,27 +4,12 @@
  * Chinese. The register, login, account and members pages are checked with axe along the way
  * (no serious or critical violations).
  */
-import type { Browser, Page } from 'playwright-core';
-import { createTestApp, type TestApp } from '../helpers/app';
-import { describeBrowser, launchBrowser, listen, accessibilityChecker } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import { describeBrowser, accessibilityChecker, browserSuite } from '../helpers/browser';
 import { linkIn } from '../helpers/smtp';
 
 describeBrowser('registration through login in the browser', () => {
-  let t: TestApp;
-  let server: { baseUrl: string; close(): Promise<void> };
-  let browser: Browser;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    server = await listen(t.app);
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await t?.close();
-  });
+  const suite = browserSuite();
 
   const expectAccessible = accessibilityChecker('accounts');
 
@@ -51,10 +36,10 @@ describeBrowser('registration through login in the browser', () => {
     test(`register → confirm → log in → edit → directory (${c.lang})`, async () => {
       const email = `browser-${c.lang.toLowerCase()}-${Date.now()}@example.com`;
       const password = 'porcelain-river-morning-5';
-      const context = await browser.newContext();
+      const context = await suite.browser.newContext();
       const page = await context.newPage();
 
-      await page.goto(`${server.baseUrl}/register?lang=${c.lang}`);
+      await page.goto(`${suite.baseUrl}/register?lang=${c.lang}`);
       expect(await page.getAttribute('html', 'lang')).toBe(c.lang);
       await expectAccessible(page, `register-${c.lang}`);
 
@@ -78,9 +63,9 @@ describeBrowser('registration through login in the browser', () => {
       await Promise.all([page.waitForLoadState('load'), page.click('form[action="/register"] button[type=submit]')]);
       expect(await page.textContent('h1')).toContain(c.text.checkEmail);
 
-      const mail = await t.smtp.waitFor((m) => m.to.includes(email));
+      const mail = await suite.t.smtp.waitFor((m) => m.to.includes(email));
       const link = new URL(linkIn(mail, '/verify-email'));
-      await page.goto(`${server.baseUrl}${link.pathname}${link.search}`);
+      await page.goto(`${suite.baseUrl}${link.pathname}${link.search}`);
       expect(new URL(page.url()).pathname).toBe('/login');
       expect(await page.textContent('.flashes')).toContain(c.text.confirmed);
       await expectAccessible(page, `login-${c.lang}`);
@@ -89,7 +74,7 @@ describeBrowser('registration through login in the browser', () => {
       await page.fill('#f-password', password);
       await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('form[action="/login"] button[type=submit]')]);
 
-      await page.goto(`${server.baseUrl}/account`);
+      await page.goto(`${suite.baseUrl}/account`);
       expect(await page.textContent('h1')).toContain(c.text.account);
       await expectAccessible(page, `account-${c.lang}`);
       await page.fill('#h-profile ~ form #f-name', `${c.name} (CEO)`);
@@ -97,7 +82,7 @@ describeBrowser('registration through login in the browser', () => {
       expect(await page.textContent('.flashes')).toContain(c.text.saved);
       expect(await page.inputValue('#h-profile ~ form #f-name')).toBe(`${c.name} (CEO)`);
 
-      await page.goto(`${server.baseUrl}/members`);
+      await page.goto(`${suite.baseUrl}/members`);
       await expectAccessible(page, `members-${c.lang}`);
       await Promise.all([page.waitForLoadState('load'), page.click(`a[href="/members/${c.member}"]`)]);
       expect(await page.textContent('h1')).toContain(c.memberName);

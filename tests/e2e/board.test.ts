@@ -3,48 +3,36 @@
  * author reads the reply in Chinese; a locked thread shows its notice. The board pages are checked
  * with axe (no serious or critical violations).
  */
-import type { Browser, Locator, Page } from 'playwright-core';
-import { createTestApp, type TestApp } from '../helpers/app';
-import { describeBrowser, launchBrowser, listen, accessibilityChecker } from '../helpers/browser';
+import type { Locator, Page } from 'playwright-core';
+import { describeBrowser, accessibilityChecker, browserSuite } from '../helpers/browser';
 import { makeUser, type MadeUser } from '../helpers/factories';
 import { BoardPost } from '../../src/modules/board';
 
 describeBrowser('the message board in the browser', () => {
-  let t: TestApp;
-  let server: { baseUrl: string; close(): Promise<void> };
-  let browser: Browser;
+  const suite = browserSuite();
   let author: MadeUser;
   let replier: MadeUser;
 
   beforeAll(async () => {
-    t = await createTestApp();
-    server = await listen(t.app);
-    browser = await launchBrowser();
     author = await makeUser({ name: 'Mei Chen', member: 'CN', createdAt: new Date('2026-01-01T00:00:00Z') });
     replier = await makeUser({ name: 'Jonas Berg', member: 'SE', createdAt: new Date('2026-01-01T00:00:00Z') });
   }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await t?.close();
-  });
 
   const expectAccessible = accessibilityChecker('board');
 
   const text = async (locator: Locator) => ((await locator.first().textContent()) ?? '').trim();
 
   async function logIn(page: Page, user: MadeUser, next: string): Promise<void> {
-    await page.goto(`${server.baseUrl}/login?next=${encodeURIComponent(next)}`);
+    await page.goto(`${suite.baseUrl}/login?next=${encodeURIComponent(next)}`);
     await page.fill('#f-email', user.email);
     await page.fill('#f-password', user.password);
     await Promise.all([page.waitForURL((url) => url.pathname === next), page.click('form[action="/login"] button[type=submit]')]);
   }
 
   test('post a thread, quote it in a reply, read it in Chinese', async () => {
-    const authorContext = await browser.newContext();
+    const authorContext = await suite.browser.newContext();
     const page = await authorContext.newPage();
-    await page.goto(`${server.baseUrl}/board?lang=en`);
+    await page.goto(`${suite.baseUrl}/board?lang=en`);
     await expectAccessible(page, 'index');
     await page.click('a[href="/board/business-opportunities"]');
     expect(await text(page.locator('h1'))).toBe('Business opportunities');
@@ -67,7 +55,7 @@ describeBrowser('the message board in the browser', () => {
     await expectAccessible(page, 'thread');
 
     // Another member quotes the opening post and replies.
-    const replierContext = await browser.newContext();
+    const replierContext = await suite.browser.newContext();
     const other = await replierContext.newPage();
     await logIn(other, replier, new URL(threadUrl).pathname);
     await Promise.all([other.waitForLoadState('load'), other.click('.board-post-actions a:has-text("Quote")')]);
@@ -81,7 +69,7 @@ describeBrowser('the message board in the browser', () => {
     expect(await text(other.locator(`${anchor} .prose`))).toContain('We do, through Gothenburg.');
 
     // The author gets one e-mail and reads the reply in Chinese.
-    const mail = await t.smtp.waitFor((m) => m.to.includes(author.email));
+    const mail = await suite.t.smtp.waitFor((m) => m.to.includes(author.email));
     expect(mail.subject).toContain('Porcelain buyers in Europe');
     await page.goto(`${threadUrl}?lang=zh-CN`);
     expect(await text(page.locator('.board-posts'))).toContain('We do, through Gothenburg.');

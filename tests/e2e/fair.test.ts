@@ -2,35 +2,25 @@
  * The whole booth story in a real browser: a member requests, the liaison endorses, the organizer
  * allocates, the member confirms and sees the booth on the floor plan (screenshot kept).
  */
-import type { Browser, Page } from 'playwright-core';
-import { createTestApp, ORGANIZER, type TestApp } from '../helpers/app';
-import { artifactPath, describeBrowser, launchBrowser, listen, accessibilityChecker } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import { ORGANIZER } from '../helpers/app';
+import { artifactPath, describeBrowser, accessibilityChecker, browserSuite } from '../helpers/browser';
 import { makeUser } from '../helpers/factories';
 
 jest.setTimeout(120_000);
 
 describeBrowser('the ASEM hall booth story in the browser', () => {
-  let t: TestApp;
-  let server: { baseUrl: string; close(): Promise<void> };
-  let browser: Browser;
+  const suite = browserSuite();
 
   beforeAll(async () => {
-    t = await createTestApp();
-    server = await listen(t.app);
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await t?.close();
   });
 
   const expectAccessible = accessibilityChecker('fair');
 
   async function signIn(email: string, password: string, lang = 'en'): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    const context = await suite.browser.newContext({ viewport: { width: 1280, height: 1000 } });
     const page = await context.newPage();
-    await page.goto(`${server.baseUrl}/login?lang=${lang}`);
+    await page.goto(`${suite.baseUrl}/login?lang=${lang}`);
     await page.fill('#f-email', email);
     await page.fill('#f-password', password);
     await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('main button[type=submit]')]);
@@ -43,7 +33,7 @@ describeBrowser('the ASEM hall booth story in the browser', () => {
 
     // The member asks for a booth through the form.
     const m = await signIn(member.email, member.password);
-    await m.goto(`${server.baseUrl}/fair`);
+    await m.goto(`${suite.baseUrl}/fair`);
     await Promise.all([m.waitForURL(/requests\/new/), m.click('main a[href="/fair/requests/new"]')]);
     await expectAccessible(m);
     await m.fill('#f-contactName', 'Chen Jing');
@@ -58,7 +48,7 @@ describeBrowser('the ASEM hall booth story in the browser', () => {
 
     // The liaison endorses it from the queue, in Chinese.
     const l = await signIn(liaison.email, liaison.password, 'zh-CN');
-    await l.goto(`${server.baseUrl}/liaison/requests`);
+    await l.goto(`${suite.baseUrl}/liaison/requests`);
     await expectAccessible(l);
     await l.click('text=Lingnan Ceramics 岭南陶瓷');
     await l.fill('#f-note', '推荐该企业参展');
@@ -67,10 +57,10 @@ describeBrowser('the ASEM hall booth story in the browser', () => {
 
     // The organizer ticks the wished booth beside the floor plan and approves.
     const o = await signIn(ORGANIZER.email, ORGANIZER.password);
-    await o.goto(`${server.baseUrl}/admin/fair/requests/${requestId}`);
+    await o.goto(`${suite.baseUrl}/admin/fair/requests/${requestId}`);
     await expectAccessible(o);
     await o.check('input[name=booths][data-wished="true"]');
-    await Promise.all([o.waitForURL(`${server.baseUrl}/admin/fair/requests/${requestId}`), o.click('button[data-action=approve]')]);
+    await Promise.all([o.waitForURL(`${suite.baseUrl}/admin/fair/requests/${requestId}`), o.click('button[data-action=approve]')]);
     await o.waitForSelector('[data-status="approved"]');
     expect(await o.textContent('.fair-booths')).toContain('B05');
 
@@ -87,7 +77,7 @@ describeBrowser('the ASEM hall booth story in the browser', () => {
     // The page is accessible (no serious or critical axe findings).
     await expectAccessible(m);
     const deskLink = await o.locator('main a[href^="/admin/fair/editions/"]').first().getAttribute('href');
-    await o.goto(`${server.baseUrl}${deskLink}/booths`);
+    await o.goto(`${suite.baseUrl}${deskLink}/booths`);
     await o.waitForSelector('svg[role=group]');
     await expectAccessible(o);
     await m.context().close();

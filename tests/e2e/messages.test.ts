@@ -3,34 +3,23 @@
  * another member from the liaison directory; that liaison logs in, sees the unread badge, opens the
  * conversation and replies. Pages are checked with axe along the way.
  */
-import type { Browser, Page } from 'playwright-core';
-import { createTestApp, ORGANIZER, type TestApp } from '../helpers/app';
-import { describeBrowser, launchBrowser, listen, accessibilityChecker } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import { ORGANIZER } from '../helpers/app';
+import { describeBrowser, accessibilityChecker, browserSuite } from '../helpers/browser';
 import { makeUser, type MadeUser } from '../helpers/factories';
 
 describeBrowser('liaison messaging in the browser', () => {
-  let t: TestApp;
-  let server: { baseUrl: string; close(): Promise<void> };
-  let browser: Browser;
+  const suite = browserSuite();
   let official: MadeUser;
   let peer: MadeUser;
 
   beforeAll(async () => {
-    t = await createTestApp();
-    server = await listen(t.app);
-    browser = await launchBrowser();
     official = await makeUser({ role: 'liaison', member: 'DE', name: 'Greta Official', agency: 'Federal Ministry for Economic Affairs' });
     peer = await makeUser({ role: 'liaison', member: 'CN', name: 'Li Wei', agency: 'Ministry of Industry and Information Technology', language: 'zh-CN' });
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await t?.close();
-  });
-
   async function logIn(page: Page, user: { email: string; password: string }): Promise<void> {
-    await page.goto(`${server.baseUrl}/login`);
+    await page.goto(`${suite.baseUrl}/login`);
     await page.fill('#f-email', user.email);
     await page.fill('#f-password', user.password);
     await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('form[action="/login"] button[type=submit]')]);
@@ -39,12 +28,12 @@ describeBrowser('liaison messaging in the browser', () => {
   const expectAccessible = accessibilityChecker('messages', { allImpacts: true });
 
   test('an official writes to a liaison of another member, who sees the badge, opens it and replies', async () => {
-    const ctxA = await browser.newContext();
+    const ctxA = await suite.browser.newContext();
     const pageA = await ctxA.newPage();
     await logIn(pageA, official);
 
     // From the directory, the "write" link next to the other member's liaison.
-    await pageA.goto(`${server.baseUrl}/messages/liaisons`);
+    await pageA.goto(`${suite.baseUrl}/messages/liaisons`);
     await expectAccessible(pageA, 'directory');
     const row = pageA.locator('tr', { hasText: 'Li Wei' });
     await expect(row.textContent()).resolves.toContain('Ministry of Industry and Information Technology');
@@ -59,10 +48,10 @@ describeBrowser('liaison messaging in the browser', () => {
     const conversationUrl = pageA.url();
 
     // The other liaison logs in (in Chinese) and sees the badge in the header.
-    const ctxB = await browser.newContext({ locale: 'zh-CN' });
+    const ctxB = await suite.browser.newContext({ locale: 'zh-CN' });
     const pageB = await ctxB.newPage();
     await logIn(pageB, peer);
-    await pageB.goto(`${server.baseUrl}/messages?lang=zh-CN`);
+    await pageB.goto(`${suite.baseUrl}/messages?lang=zh-CN`);
     const badge = pageB.locator('.main-nav a[href="/messages"] .badge');
     await expect(badge.textContent()).resolves.toBe('1');
     await expect(pageB.locator('h1').textContent()).resolves.toBe('消息');
@@ -80,25 +69,25 @@ describeBrowser('liaison messaging in the browser', () => {
     await expect(pageB.locator('.message-mine').last().textContent()).resolves.toContain('Yes, gladly');
 
     // The official sees the reply counted, then reads it.
-    await pageA.goto(`${server.baseUrl}/messages`);
+    await pageA.goto(`${suite.baseUrl}/messages`);
     await expect(pageA.locator('.main-nav a[href="/messages"] .badge').textContent()).resolves.toBe('1');
     await pageA.getByRole('link', { name: 'Joint stand in the ASEM hall' }).click();
     await expect(pageA.locator('.message-new').textContent()).resolves.toContain('Yes, gladly');
 
     // Mail went to each in their language, once.
-    const mailB = await t.smtp.waitFor((m) => m.to.includes(peer.email));
+    const mailB = await suite.t.smtp.waitFor((m) => m.to.includes(peer.email));
     expect(mailB.subject).toContain('新消息');
-    await t.smtp.waitFor((m) => m.to.includes(official.email));
+    await suite.t.smtp.waitFor((m) => m.to.includes(official.email));
     await ctxA.close();
     await ctxB.close();
   }, 90_000);
 
   test('the organizer announces to the liaisons of one member, a liaison acknowledges, the organizer reminds the other', async () => {
     const second = await makeUser({ role: 'liaison', member: 'DE', name: 'Hans Second' });
-    const ctxO = await browser.newContext();
+    const ctxO = await suite.browser.newContext();
     const pageO = await ctxO.newPage();
     await logIn(pageO, ORGANIZER);
-    await pageO.goto(`${server.baseUrl}/admin/announcements/new`);
+    await pageO.goto(`${suite.baseUrl}/admin/announcements/new`);
     await expectAccessible(pageO, 'admin-new');
     await pageO.fill('#f-subject', 'Booth quota for Germany');
     await pageO.fill('#f-body', 'Germany has **12 booths** in the ASEM hall this year.');
@@ -109,10 +98,10 @@ describeBrowser('liaison messaging in the browser', () => {
     await expectAccessible(pageO, 'admin-show');
     const statusUrl = pageO.url();
 
-    const ctxL = await browser.newContext();
+    const ctxL = await suite.browser.newContext();
     const pageL = await ctxL.newPage();
     await logIn(pageL, official);
-    await pageL.goto(`${server.baseUrl}/messages`);
+    await pageL.goto(`${suite.baseUrl}/messages`);
     await expect(pageL.locator('.main-nav a[href="/messages"] .badge').textContent()).resolves.toBe('1');
     await pageL.getByRole('link', { name: 'Booth quota for Germany' }).click();
     await expectAccessible(pageL, 'announcement');
@@ -123,11 +112,11 @@ describeBrowser('liaison messaging in the browser', () => {
     await pageO.goto(statusUrl);
     await expect(pageO.locator('.acknowledged-table').textContent()).resolves.toContain('Greta Official');
     await expect(pageO.locator('.pending-table').textContent()).resolves.toContain('Hans Second');
-    t.smtp.clear();
+    suite.t.smtp.clear();
     await pageO.getByRole('button', { name: /Remind the 1 liaison/ }).click();
     await pageO.waitForSelector('.flash-success');
-    await t.smtp.waitFor((m) => m.to.includes(second.email) && m.subject.startsWith('Reminder'));
-    expect(t.smtp.to(official.email)).toHaveLength(0);
+    await suite.t.smtp.waitFor((m) => m.to.includes(second.email) && m.subject.startsWith('Reminder'));
+    expect(suite.t.smtp.to(official.email)).toHaveLength(0);
     await ctxO.close();
     await ctxL.close();
   }, 90_000);

@@ -3,36 +3,21 @@
  * upload goes with a progress bar) and without (the plain form) — then finds it by a Chinese
  * search word. The pages pass axe (no serious or critical violations) and the feed parses as XML.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createTestApp, type TestApp } from '../helpers/app';
-import { describeBrowser, launchBrowser, listen, accessibilityChecker } from '../helpers/browser';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describeBrowser, accessibilityChecker, browserSuite } from '../helpers/browser';
 import { makeUser } from '../helpers/factories';
 import { pdfBytes, pngBytes } from '../fixtures/files';
 import { Practice } from '../../src/modules/practices/model';
 
 describeBrowser('publishing and finding a best practice in the browser', () => {
-  let t: TestApp;
-  let server: { baseUrl: string; close(): Promise<void> };
-  let browser: Browser;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    server = await listen(t.app);
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await t?.close();
-  });
+  const suite = browserSuite();
 
   const expectAccessible = accessibilityChecker('practices');
 
   async function loggedIn(context: BrowserContext, lang: 'en' | 'zh-CN'): Promise<Page> {
     const user = await makeUser({ role: 'member', member: 'CN', language: lang });
     const page = await context.newPage();
-    await page.goto(`${server.baseUrl}/login?lang=${lang}`);
+    await page.goto(`${suite.baseUrl}/login?lang=${lang}`);
     await page.fill('#f-email', user.email);
     await page.fill('#f-password', user.password);
     await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('form[action="/login"] button[type=submit]')]);
@@ -63,9 +48,9 @@ describeBrowser('publishing and finding a best practice in the browser', () => {
   }
 
   test('with JavaScript: publish with a PDF and an image (progress bar), then find it by a Chinese word', async () => {
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     const page = await loggedIn(context, 'zh-CN');
-    await page.goto(`${server.baseUrl}/practices/new`);
+    await page.goto(`${suite.baseUrl}/practices/new`);
     await expectAccessible(page, 'form');
     expect(await page.isHidden('.upload-progress')).toBe(true);
     await fillPractice(page, '中小企业数字化转型诊断');
@@ -82,7 +67,7 @@ describeBrowser('publishing and finding a best practice in the browser', () => {
     const stored = await Practice.findOne({ title: '中小企业数字化转型诊断' }).lean();
     expect(stored?.attachments.map((a) => a.kind)).toEqual(['pdf', 'png']);
 
-    await page.goto(`${server.baseUrl}/practices`);
+    await page.goto(`${suite.baseUrl}/practices`);
     await page.fill('#f-q', '数字化');
     await Promise.all([page.waitForLoadState('load'), page.click('form[role="search"] button[type=submit]')]);
     expect(new URL(page.url()).searchParams.get('q')).toBe('数字化');
@@ -93,9 +78,9 @@ describeBrowser('publishing and finding a best practice in the browser', () => {
   }, 300_000);
 
   test('without JavaScript: the plain form publishes too, and errors keep the input', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = await suite.browser.newContext({ javaScriptEnabled: false });
     const page = await loggedIn(context, 'en');
-    await page.goto(`${server.baseUrl}/practices/new`);
+    await page.goto(`${suite.baseUrl}/practices/new`);
     await fillPractice(page, '');
     await Promise.all([page.waitForLoadState('load'), page.click('button[name="intent"][value="publish"]')]);
     expect(await page.textContent('#f-title-error')).toBeTruthy();
@@ -110,15 +95,15 @@ describeBrowser('publishing and finding a best practice in the browser', () => {
     expect(await page.textContent('h1')).toBe('Digital diagnosis for SMEs 数字化');
     const loaded = await page.$eval('img.practice-image', (img) => { const i = img as unknown as { complete: boolean; naturalWidth: number }; return i.complete && i.naturalWidth > 0; });
     expect(loaded).toBe(true);
-    await page.goto(`${server.baseUrl}/practices?q=${encodeURIComponent('数字化')}`);
+    await page.goto(`${suite.baseUrl}/practices?q=${encodeURIComponent('数字化')}`);
     expect(await page.textContent('.practice-list')).toContain('Digital diagnosis for SMEs');
     await context.close();
   }, 300_000);
 
   test('the feed parses as XML in the browser', async () => {
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     const page = await context.newPage();
-    await page.goto(`${server.baseUrl}/practices`);
+    await page.goto(`${suite.baseUrl}/practices`);
     // A string: the test project compiles without the DOM library.
     const check = await page.evaluate(`(async () => {
       const text = await (await fetch('/practices/feed.xml')).text();

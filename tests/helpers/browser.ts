@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
 import type { Express } from 'express';
+import { createTestApp, type TestApp } from './app';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const browserAvailable = existsSync(CHROMIUM_PATH);
@@ -66,4 +67,32 @@ export function accessibilityChecker(prefix: string, opts: { allImpacts?: boolea
     if (failing.length) await page.screenshot({ path: artifactPath(`${prefix}-${name}.png`), fullPage: true });
     expect(failing.map((v) => `${page.url()} ${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   };
+}
+
+export interface BrowserSuite {
+  /** The app under test (its context, SMTP capture, clock). */
+  t: TestApp;
+  baseUrl: string;
+  browser: Browser;
+}
+
+/**
+ * Registers the hooks every browser test file needs — the real app on its own database, listening
+ * on a free port, and Chromium — and returns them (filled in once beforeAll has run).
+ */
+export function browserSuite(opts?: Parameters<typeof createTestApp>[0]): BrowserSuite {
+  const suite = {} as BrowserSuite;
+  let server: { baseUrl: string; close(): Promise<void> } | undefined;
+  beforeAll(async () => {
+    suite.t = await createTestApp(opts);
+    server = await listen(suite.t.app);
+    suite.baseUrl = server.baseUrl;
+    suite.browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await suite.browser?.close();
+    await server?.close();
+    await suite.t?.close();
+  });
+  return suite;
 }
