@@ -6,7 +6,6 @@ import { testDbUri } from '../../helpers/db';
 import { makeUser } from '../../helpers/factories';
 import { toActor, verifyPassword } from '../../../src/web/auth';
 import { ValidationError } from '../../../src/web/errors';
-import type { Mailer, MailContent, Recipient } from '../../../src/web/mail';
 import { Company, User, type UserDoc } from '../../../src/modules/accounts/model';
 import {
   changePassword,
@@ -22,26 +21,14 @@ import {
   type RegistrationInput,
 } from '../../../src/modules/accounts/service';
 import { seedAsemMembers } from '../../../src/modules/members/service';
+import { recordingMailer, type SentMail } from '../../helpers/mail';
 
 jest.setTimeout(30_000);
 
-interface Sent {
-  to: Recipient;
-  content: MailContent;
-}
-const sent: Sent[] = [];
-const mailer: Mailer = {
-  send: async () => undefined,
-  notify: async (to, content) => {
-    sent.push({ to, content });
-  },
-  retryDue: async () => 0,
-  startRetryLoop: () => undefined,
-  close: async () => undefined,
-};
+const { mailer, sent } = recordingMailer();
 const NOW = new Date('2026-06-01T08:00:00Z');
 const deps = (now = NOW) => ({ mailer, baseUrl: 'https://asem.example', now });
-const tokenFrom = (s: Sent | undefined) => new URL(s!.content.action!.url).searchParams.get('token')!;
+const tokenFrom = (s: SentMail | undefined) => new URL(s!.content.action!.url).searchParams.get('token')!;
 
 beforeAll(async () => {
   mongoose.set('sanitizeFilter', true);

@@ -7,7 +7,6 @@ import { testDbUri } from '../../helpers/db';
 import { makeUser } from '../../helpers/factories';
 import { toActor, type Actor } from '../../../src/web/auth';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../../src/web/errors';
-import type { Mailer, MailContent, Recipient } from '../../../src/web/mail';
 import { User, type UserDoc } from '../../../src/modules/accounts/model';
 import { AsemMember } from '../../../src/modules/members/model';
 import { seedAsemMembers } from '../../../src/modules/members/service';
@@ -23,19 +22,11 @@ import {
   searchUsers,
   suspendUser,
 } from '../../../src/modules/admin/service';
+import { recordingMailer } from '../../helpers/mail';
 
 jest.setTimeout(30_000);
 
-const sent: { to: Recipient; content: MailContent }[] = [];
-const mailer: Mailer = {
-  send: async () => undefined,
-  notify: async (to, content) => {
-    sent.push({ to, content });
-  },
-  retryDue: async () => 0,
-  startRetryLoop: () => undefined,
-  close: async () => undefined,
-};
+const { mailer, sent } = recordingMailer();
 const NOW = new Date('2026-07-01T10:00:00Z');
 const deps = { mailer, baseUrl: 'https://asem.example', now: NOW };
 const page = { page: 1, perPage: 10, skip: 0 };

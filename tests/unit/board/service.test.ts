@@ -9,13 +9,13 @@ import { makeUser } from '../../helpers/factories';
 import { User } from '../../../src/modules/accounts/model';
 import { toActor, type Actor } from '../../../src/web/auth';
 import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError } from '../../../src/web/errors';
-import type { Mailer, MailContent, Recipient } from '../../../src/web/mail';
 import type { RateLimiter } from '../../../src/web/rate-limit';
 import { BoardCategory, BoardPost, BoardSubscription, BoardThread } from '../../../src/modules/board';
 import { createCategory, moveCategory, seedCategories, DEFAULT_CATEGORIES } from '../../../src/modules/board/categories';
 import { moderateThread } from '../../../src/modules/board/moderation';
 import { createThread, editPost, quoteOf, reply, type PostingDeps } from '../../../src/modules/board/service';
 import { notifySubscribers, readUnsubscribeToken, unsubscribeToken } from '../../../src/modules/board/subscriptions';
+import { recordingMailer } from '../../helpers/mail';
 
 jest.setTimeout(60_000);
 
@@ -24,16 +24,7 @@ let alice: Actor;
 let bob: Actor;
 let carol: Actor;
 let organizer: Actor;
-const sent: { to: Recipient; content: MailContent }[] = [];
-const fakeMailer: Mailer = {
-  send: async () => undefined,
-  notify: async (to, content) => {
-    sent.push({ to, content });
-  },
-  retryDue: async () => 0,
-  startRetryLoop: () => undefined,
-  close: async () => undefined,
-};
+const { mailer: fakeMailer, sent } = recordingMailer();
 const NOW = new Date('2026-06-01T12:00:00Z');
 const deps = (extra: Partial<PostingDeps> = {}): PostingDeps => ({ now: NOW, mailer: fakeMailer, baseUrl: 'http://portal.test', secret: 'unit-secret', ...extra });
 
