@@ -14,6 +14,21 @@ describeBrowser('publishing and finding a best practice in the browser', () => {
 
   const expectAccessible = accessibilityChecker('practices');
 
+  /** The image is lazy-loaded: bring it into view, then wait until the browser has decoded it. */
+  async function expectImageLoaded(page: Page): Promise<void> {
+    const img = await page.waitForSelector('img.practice-image');
+    await img.scrollIntoViewIfNeeded();
+    const loaded = await page.waitForFunction(
+      (el) => {
+        const i = el as unknown as { complete: boolean; naturalWidth: number };
+        return i.complete && i.naturalWidth > 0;
+      },
+      img,
+      { timeout: 30_000 },
+    );
+    expect(await loaded.jsonValue()).toBe(true);
+  }
+
   async function loggedIn(context: BrowserContext, lang: 'en' | 'zh-CN'): Promise<Page> {
     const user = await makeUser({ role: 'member', member: 'CN', language: lang });
     const page = await context.newPage();
@@ -43,8 +58,7 @@ describeBrowser('publishing and finding a best practice in the browser', () => {
     expect(await page.textContent('.flashes')).toBeTruthy();
     expect(await page.textContent('#practice-docs + ul')).toContain('数字化方案.pdf');
     // The image is shown inline and has really loaded.
-    const loaded = await page.$eval('img.practice-image', (img) => { const i = img as unknown as { complete: boolean; naturalWidth: number }; return i.complete && i.naturalWidth > 0; });
-    expect(loaded).toBe(true);
+    await expectImageLoaded(page);
   }
 
   test('with JavaScript: publish with a PDF and an image (progress bar), then find it by a Chinese word', async () => {
@@ -93,8 +107,7 @@ describeBrowser('publishing and finding a best practice in the browser', () => {
     ]);
     await Promise.all([page.waitForURL(/\/practices\/[a-f0-9]{24}$/), page.click('button[name="intent"][value="publish"]')]);
     expect(await page.textContent('h1')).toBe('Digital diagnosis for SMEs 数字化');
-    const loaded = await page.$eval('img.practice-image', (img) => { const i = img as unknown as { complete: boolean; naturalWidth: number }; return i.complete && i.naturalWidth > 0; });
-    expect(loaded).toBe(true);
+    await expectImageLoaded(page);
     await page.goto(`${suite.baseUrl}/practices?q=${encodeURIComponent('数字化')}`);
     expect(await page.textContent('.practice-list')).toContain('Digital diagnosis for SMEs');
     await context.close();
