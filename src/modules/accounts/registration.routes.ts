@@ -8,7 +8,7 @@ import { ValidationError, type FieldErrors } from '../../web/errors';
 import { parseForm } from '../../web/forms';
 import { flash } from '../../web/flash';
 import { createRateLimiter } from '../../web/rate-limit';
-import { listAsemMembers } from '../members';
+import { asemMemberOptions } from '../members';
 import { COMPANY_SIZES, SECTORS } from './model';
 import { EmailOnlyForm, RegistrationForm, ResetPasswordForm } from './forms';
 import { findPasswordResetUser, registerAccount, registrationProblems, requestPasswordReset, resendVerification, resetPassword, verifyEmail } from './service';
@@ -30,12 +30,11 @@ export function registrationRouter(ctx: AppContext): Router {
   const mailDeps = () => ({ mailer: ctx.mailer, baseUrl: ctx.config.baseUrl, now: ctx.now() });
 
   async function showRegister(req: Request, res: Response, status: number, values: Record<string, string>, errors: FieldErrors) {
-    const members = await listAsemMembers(req.lang);
     res.status(status).render('accounts/register', {
       title: req.t('accounts:register.title'),
       values,
       errors,
-      memberOptions: members.map((m) => ({ value: m.code, label: m.name[req.lang] || m.name.en })),
+      memberOptions: await asemMemberOptions(req.lang),
       sectorOptions: SECTORS.map((s) => ({ value: s, label: req.t(`accounts:sectors.${s}`) })),
       sizeOptions: COMPANY_SIZES.map((s) => ({ value: s, label: req.t(`accounts:sizes.${s}`) })),
       languageOptions: [

@@ -9,7 +9,7 @@ import { parseForm } from '../../web/forms';
 import { flash } from '../../web/flash';
 import { pageFrom, paginate } from '../../web/pagination';
 import { ROLES } from '../accounts';
-import { listAsemMembers } from '../members';
+import { asemMemberOptions } from '../members';
 import { AddMemberForm, AuditQuery, DesignateForm, RenameMemberForm, SuspendForm, UserSearchQuery } from './forms';
 import {
   addAsemMember,
@@ -47,10 +47,7 @@ export function adminRouter(ctx: AppContext): Router {
 
   /* ---------------------------------------------------------------- users */
 
-  async function memberOptions(req: Request) {
-    const members = await listAsemMembers(req.lang);
-    return members.map((m) => ({ value: m.code, label: m.name[req.lang] || m.name.en }));
-  }
+  const memberOptions = (req: Request) => asemMemberOptions(req.lang);
 
   router.get('/admin/users', async (req, res) => {
     const search = UserSearchQuery.parse(req.query);

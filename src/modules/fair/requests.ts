@@ -14,7 +14,7 @@ import { assertRole } from '../../web/auth';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, isDuplicateKeyError, type FieldErrors } from '../../web/errors';
 import { fields, parseForm, parseOrThrow } from '../../web/forms';
 import type { Mailer } from '../../web/mail';
-import { persistUploads, removeStored, removeStoredFiles, type UploadedFile } from '../../web/uploads';
+import { persistUploads, removeStored, removeStoredFiles, type StoredFileRef, type UploadedFile } from '../../web/uploads';
 import { recordAudit } from '../admin';
 import { Company, User } from '../accounts/model';
 import { findEdition, quotaFor, requestWindowOpen } from './editions';
@@ -189,6 +189,24 @@ async function checkRequestInput(edition: FairEditionDoc, member: string, raw: u
   return { input: parsed.data, wishedCodes: wished as string[] };
 }
 
+/** At most one brochure, stored under a random name before the record that points at it. */
+async function storeBrochure(deps: FairDeps, brochure: UploadedFile[]): Promise<StoredFileRef[]> {
+  if (brochure.length > 1) throw new ValidationError({ brochure: { key: 'uploads:errors.tooMany', params: { max: 1 } } });
+  return brochure.length ? persistUploads(uploadCtx(deps), brochure) : [];
+}
+
+/** The fields a member fills in on the request form, as stored on a draft or a new request. */
+function editableFields(input: RequestInput, wishedCodes: string[]) {
+  return {
+    contactName: input.contactName,
+    phone: input.phone,
+    products: input.products,
+    boothCount: input.boothCount,
+    wishedCodes,
+    specialNeeds: input.specialNeeds ?? '',
+  };
+}
+
 export async function createRequest(actor: Actor, editionId: string, raw: unknown, now: Date, deps: FairDeps, brochure: UploadedFile[] = []): Promise<BoothRequestDoc> {
   assertRole(actor, 'member');
   if (!actor.companyId || !actor.member) throw new ForbiddenError('fair:errors.noCompany');
@@ -200,8 +218,7 @@ export async function createRequest(actor: Actor, editionId: string, raw: unknow
   const status: RequestStatus = input.intent === 'submit' ? 'submitted' : 'draft';
   const timeline = [entry('create', null, 'draft', actor, now)];
   if (status === 'submitted') timeline.push(entry('submit', 'draft', 'submitted', actor, now));
-  if (brochure.length > 1) throw new ValidationError({ brochure: { key: 'uploads:errors.tooMany', params: { max: 1 } } });
-  const stored = brochure.length ? await persistUploads(uploadCtx(deps), brochure) : [];
+  const stored = await storeBrochure(deps, brochure);
   let created;
   try {
     created = await BoothRequest.create({
@@ -210,12 +227,7 @@ export async function createRequest(actor: Actor, editionId: string, raw: unknow
       companyName: company.name,
       member: company.member,
       requester: new Types.ObjectId(actor.id),
-      contactName: input.contactName,
-      phone: input.phone,
-      products: input.products,
-      boothCount: input.boothCount,
-      wishedCodes,
-      specialNeeds: input.specialNeeds ?? '',
+      ...editableFields(input, wishedCodes),
       attachment: stored[0] ?? null,
       status,
       active: true,
@@ -242,18 +254,12 @@ export async function updateDraft(actor: Actor, id: string, raw: unknown, now: D
   if (input.intent === 'submit' && !requestWindowOpen(edition, now)) throw new ConflictError('fair:errors.windowClosed');
   const submit = input.intent === 'submit';
   const push = submit ? [entry('submit', 'draft', 'submitted', actor, now)] : [];
-  if (brochure.length > 1) throw new ValidationError({ brochure: { key: 'uploads:errors.tooMany', params: { max: 1 } } });
-  const stored = brochure.length ? await persistUploads(uploadCtx(deps), brochure) : [];
+  const stored = await storeBrochure(deps, brochure);
   const updated = await BoothRequest.findOneAndUpdate(
     { _id: request._id, status: 'draft' },
     {
       $set: {
-        contactName: input.contactName,
-        phone: input.phone,
-        products: input.products,
-        boothCount: input.boothCount,
-        wishedCodes,
-        specialNeeds: input.specialNeeds ?? '',
+        ...editableFields(input, wishedCodes),
         ...(stored.length ? { attachment: stored[0] } : {}),
         ...(submit ? { status: 'submitted', submittedAt: now } : {}),
       },

@@ -6,7 +6,7 @@ import { seedAsemMembers } from './service';
 import { directoryRouter } from './routes';
 
 export { AsemMember } from './model';
-export { listAsemMembers, findAsemMember, isAsemMemberCode, seedAsemMembers, type AsemMemberView } from './service';
+export { listAsemMembers, asemMemberOptions, findAsemMember, isAsemMemberCode, seedAsemMembers, type AsemMemberView } from './service';
 export { listedCompanyCounts } from './directory';
 
 export const membersModule: PortalModule = {

@@ -49,6 +49,11 @@ export async function listAsemMembers(lang: 'en' | 'zh-CN' = 'en'): Promise<Asem
   return members.sort((a, b) => collator.compare(a.name[lang] || a.name.en, b.name[lang] || b.name.en));
 }
 
+/** The members as options of a select, named and sorted in the reader's language. */
+export async function asemMemberOptions(lang: 'en' | 'zh-CN'): Promise<{ value: string; label: string }[]> {
+  return (await listAsemMembers(lang)).map((m) => ({ value: m.code, label: m.name[lang] || m.name.en }));
+}
+
 export async function findAsemMember(code: string): Promise<AsemMemberView | null> {
   if (typeof code !== 'string' || !/^[A-Za-z0-9-]{2,12}$/.test(code)) return null;
   return AsemMember.findOne({ code: code.toUpperCase() }, { code: 1, name: 1, region: 1, kind: 1, _id: 0 }).lean<AsemMemberView>();

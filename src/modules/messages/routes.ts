@@ -10,8 +10,8 @@ import { parseForm } from '../../web/forms';
 import { flash } from '../../web/flash';
 import { pageFrom, paginate } from '../../web/pagination';
 import { createRateLimiter } from '../../web/rate-limit';
-import { listAsemMembers } from '../members';
-import { localized, collatorFor } from '../../web/i18n';
+import { asemMemberOptions } from '../members';
+import { collatorFor } from '../../web/i18n';
 import { findContacts, listContactable, type Contact } from './contacts';
 import { liaisonDirectory, memberNames } from './directory';
 import {
@@ -219,12 +219,11 @@ export function messagesRouter(ctx: AppContext): Router {
   });
 
   async function renderAnnouncementForm(req: Request, res: Response, status: number, values: Record<string, unknown>, errors: FieldErrors) {
-    const members = await listAsemMembers(req.lang);
     res.status(status).render('messages/admin-new', {
       title: req.t('messages:admin.newTitle'),
       values,
       errors,
-      memberOptions: members.map((m) => ({ value: m.code, label: localized(m.name, req.lang) })),
+      memberOptions: await asemMemberOptions(req.lang),
       limits: { subject: SUBJECT_MAX, body: BODY_MAX },
     });
   }
