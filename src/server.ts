@@ -4,6 +4,7 @@
  * database, exit 0.
  */
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
 import { loadConfig, ConfigError } from './config';
@@ -35,8 +36,9 @@ async function main(): Promise<void> {
   const server = http.createServer(app);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
-  logger.info({ url: config.baseUrl, database: config.mongodbUri ? 'MongoDB' : `embedded (${db.uri})` }, 'ASEM SME Exchange is listening');
-  process.stdout.write(`ASEM SME Exchange: ${config.baseUrl}\n`);
+  const { port } = server.address() as AddressInfo;
+  logger.info({ url: config.baseUrl, port, database: config.mongodbUri ? 'MongoDB' : `embedded (${db.uri})` }, 'ASEM SME Exchange is listening');
+  process.stdout.write(`ASEM SME Exchange: ${config.baseUrl} (listening on port ${port})\n`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
