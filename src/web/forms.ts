@@ -5,8 +5,8 @@
  */
 import type { Response } from 'express';
 import { z } from 'zod';
-import type { FieldErrors, MessageRef } from './errors';
-import { ValidationError } from './errors';
+import type { FieldErrors, MessageRef } from '../kernel';
+import { ValidationError } from '../kernel';
 
 export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
 

@@ -6,7 +6,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Connection } from 'mongoose';
 import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimitRule } from './context';
-import { TooManyRequestsError } from './errors';
+import { TooManyRequestsError } from '../kernel';
 
 export interface RateLimiter {
   /** Counts one attempt for the key; throws TooManyRequestsError when over the limit. */

@@ -4,9 +4,10 @@
  */
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../web/context';
-import { actorOf, requireUser, toActor } from '../../web/auth';
+import { actorOf, requireUser } from '../../web/auth';
+import { toActor } from './auth';
 import { renewCsrfToken } from '../../web/csrf';
-import { BadRequestError, ValidationError, type FieldErrors } from '../../web/errors';
+import { BadRequestError, ValidationError, type FieldErrors } from '../../kernel';
 import { parseForm } from '../../web/forms';
 import { flash } from '../../web/flash';
 import { findAsemMember } from '../members';

@@ -5,7 +5,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../web/context';
-import { checkCredentials, toActor } from '../../web/auth';
+import { checkCredentials, toActor } from './auth';
 import { renewCsrfToken } from '../../web/csrf';
 import { fields, parseForm } from '../../web/forms';
 import { flash } from '../../web/flash';

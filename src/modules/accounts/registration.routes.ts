@@ -4,7 +4,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../web/context';
-import { ValidationError, type FieldErrors } from '../../web/errors';
+import { ValidationError, type FieldErrors } from '../../kernel';
 import { parseForm } from '../../web/forms';
 import { flash } from '../../web/flash';
 import { createRateLimiter } from '../../web/rate-limit';

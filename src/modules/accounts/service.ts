@@ -7,8 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import mongoose, { Types } from 'mongoose';
 import type { Logger } from 'pino';
-import { hashPassword, verifyPassword, type Actor } from '../../web/auth';
-import { ConflictError, NotFoundError, ValidationError, isDuplicateKeyError, type FieldErrors } from '../../web/errors';
+import { hashPassword, verifyPassword } from './auth';
+import type { Actor } from '../../kernel';
+import { ConflictError, NotFoundError, ValidationError, isDuplicateKeyError, type FieldErrors } from '../../kernel';
 import type { Language } from '../../web/i18n';
 import type { MailContent, Mailer, Recipient } from '../../web/mail';
 import { isAsemMemberCode } from '../members';

@@ -4,27 +4,14 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../web/context';
 import { actorOf, requireRole } from '../../web/auth';
-import { ValidationError, type FieldErrors } from '../../web/errors';
+import { ROLES, ValidationError, type FieldErrors } from '../../kernel';
 import { parseForm } from '../../web/forms';
 import { flash } from '../../web/flash';
 import { pageFrom, paginate } from '../../web/pagination';
-import { ROLES } from '../accounts';
 import { asemMemberOptions } from '../members';
 import { AddMemberForm, AuditQuery, DesignateForm, RenameMemberForm, SuspendForm, UserSearchQuery } from './forms';
-import {
-  addAsemMember,
-  dashboardFigures,
-  designateLiaison,
-  getAsemMemberForEdit,
-  getUserDetail,
-  listAudit,
-  listMembersForAdmin,
-  reactivateUser,
-  renameAsemMember,
-  revokeLiaison,
-  searchUsers,
-  suspendUser,
-} from './service';
+import { dashboardFigures, designateLiaison, getUserDetail, reactivateUser, revokeLiaison, searchUsers, suspendUser } from '../accounts';
+import { addAsemMember, getAsemMemberForEdit, listAudit, listMembersForAdmin, renameAsemMember } from './service';
 
 const USERS_PER_PAGE = 25;
 const AUDIT_PER_PAGE = 30;

@@ -6,7 +6,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../web/context';
 import { actorOf, requireRole, requireUser } from '../../web/auth';
-import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../web/errors';
+import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../kernel';
 import { flash } from '../../web/flash';
 import { parseForm } from '../../web/forms';
 import { paginate, pageFrom } from '../../web/pagination';

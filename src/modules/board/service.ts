@@ -8,8 +8,8 @@
  */
 import { Types, trusted } from 'mongoose';
 import { z } from 'zod';
-import type { Actor } from '../../web/auth';
-import { ConflictError, NotFoundError, UnauthenticatedError, ValidationError } from '../../web/errors';
+import type { Actor } from '../../kernel';
+import { ConflictError, NotFoundError, UnauthenticatedError, ValidationError } from '../../kernel';
 import { fields } from '../../web/forms';
 import type { Language } from '../../web/i18n';
 import { translator } from '../../web/i18n';

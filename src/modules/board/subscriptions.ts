@@ -9,8 +9,8 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Types, trusted } from 'mongoose';
-import type { Actor } from '../../web/auth';
-import { UnauthenticatedError } from '../../web/errors';
+import type { Actor } from '../../kernel';
+import { UnauthenticatedError } from '../../kernel';
 import type { Mailer } from '../../web/mail';
 import type { Language } from '../../web/i18n';
 import { markdownExcerpt } from '../../web/markdown';

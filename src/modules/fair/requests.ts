@@ -9,13 +9,13 @@
  */
 import { Types, trusted } from 'mongoose';
 import { z } from 'zod';
-import type { Actor } from '../../web/auth';
-import { assertRole } from '../../web/auth';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError, isDuplicateKeyError, type FieldErrors } from '../../web/errors';
+import type { Actor } from '../../kernel';
+import { assertRole } from '../../kernel';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, isDuplicateKeyError, type FieldErrors } from '../../kernel';
 import { fields, parseForm, parseOrThrow } from '../../web/forms';
 import type { Mailer } from '../../web/mail';
 import { persistUploads, removeStored, removeStoredFiles, type StoredFileRef, type UploadedFile } from '../../web/uploads';
-import { recordAudit } from '../admin';
+import { recordAudit } from '../audit';
 import { Company, User } from '../accounts/model';
 import { findEdition, quotaFor, requestWindowOpen } from './editions';
 import {

@@ -5,15 +5,15 @@
  */
 import { Types, trusted } from 'mongoose';
 import { z } from 'zod';
-import type { Actor } from '../../web/auth';
-import { assertRole } from '../../web/auth';
-import { NotFoundError, ValidationError } from '../../web/errors';
+import type { Actor } from '../../kernel';
+import { assertRole } from '../../kernel';
+import { NotFoundError, ValidationError } from '../../kernel';
 import type { Mailer } from '../../web/mail';
 import type { Language } from '../../web/i18n';
 import { fields } from '../../web/forms';
 import { markdownExcerpt, renderMarkdown } from '../../web/markdown';
 import { User } from '../accounts/model';
-import { recordAudit } from '../admin/audit';
+import { recordAudit } from '../audit';
 import { Announcement, AnnouncementReceipt, AUDIENCES, type AnnouncementDoc, type ReceiptDoc } from './model';
 import { messageBody, SUBJECT_MAX } from './service';
 import { collatorFor } from '../../web/i18n';

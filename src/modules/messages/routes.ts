@@ -4,8 +4,9 @@
  */
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../web/context';
-import { actorOf, requireRole, requireUser, type Actor } from '../../web/auth';
-import { ValidationError, type FieldErrors } from '../../web/errors';
+import { actorOf, requireRole, requireUser } from '../../web/auth';
+import type { Actor } from '../../kernel';
+import { ValidationError, type FieldErrors } from '../../kernel';
 import { parseForm } from '../../web/forms';
 import { flash } from '../../web/flash';
 import { pageFrom, paginate } from '../../web/pagination';

@@ -5,9 +5,9 @@
  */
 import { Types, trusted } from 'mongoose';
 import { z } from 'zod';
-import type { Actor } from '../../web/auth';
-import { assertRole } from '../../web/auth';
-import { NotFoundError, ValidationError } from '../../web/errors';
+import type { Actor } from '../../kernel';
+import { assertRole } from '../../kernel';
+import { NotFoundError, ValidationError } from '../../kernel';
 import type { Mailer } from '../../web/mail';
 import type { Language } from '../../web/i18n';
 import { fields } from '../../web/forms';

@@ -6,7 +6,7 @@ import { Router, type Request, type Response } from 'express';
 import { trusted } from 'mongoose';
 import { actorOf, requireRole, requireUser } from '../../web/auth';
 import type { AppContext } from '../../web/context';
-import { ValidationError, type FieldErrors } from '../../web/errors';
+import { ValidationError, type FieldErrors } from '../../kernel';
 import { flash } from '../../web/flash';
 import { parseForm } from '../../web/forms';
 import { paginate, pageFrom } from '../../web/pagination';

@@ -5,16 +5,16 @@
  * pointing at a missing file (files are stored before the record, removed after it).
  */
 import { Types, trusted } from 'mongoose';
-import type { Actor } from '../../web/auth';
-import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../web/errors';
+import type { Actor } from '../../kernel';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../kernel';
 import type { Mailer } from '../../web/mail';
 import { queryTerms, runSearch, textTerms } from '../../web/search';
 import { persistUploads, removeStoredFiles, type StoredFileRef, type UploadedFile } from '../../web/uploads';
-import { isDuplicateKeyError } from '../../web/errors';
+import { isDuplicateKeyError } from '../../kernel';
 import { Company, User, type Role } from '../accounts/model';
 import { mayContact } from '../messages';
 import { findAsemMember } from '../members/service';
-import { recordAudit } from '../admin/audit';
+import { recordAudit } from '../audit';
 import type { PracticeInput } from './forms';
 import { renderMarkdown } from './markdown';
 import {

@@ -4,8 +4,8 @@
 import mongoose from 'mongoose';
 import { testDbUri } from '../../helpers/db';
 import { makeUser } from '../../helpers/factories';
-import { toActor, verifyPassword } from '../../../src/web/auth';
-import { ValidationError } from '../../../src/web/errors';
+import { toActor, verifyPassword } from '../../../src/modules/accounts';
+import { ValidationError } from '../../../src/kernel';
 import { Company, User, type UserDoc } from '../../../src/modules/accounts/model';
 import {
   changePassword,

@@ -5,23 +5,15 @@
 import mongoose from 'mongoose';
 import { testDbUri } from '../../helpers/db';
 import { makeUser } from '../../helpers/factories';
-import { toActor, type Actor } from '../../../src/web/auth';
-import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../../src/web/errors';
+import { toActor } from '../../../src/modules/accounts';
+import type { Actor } from '../../../src/kernel';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../../src/kernel';
 import { User, type UserDoc } from '../../../src/modules/accounts/model';
 import { AsemMember } from '../../../src/modules/members/model';
 import { seedAsemMembers } from '../../../src/modules/members/service';
-import { AuditEntry } from '../../../src/modules/admin/audit';
-import {
-  addAsemMember,
-  dashboardFigures,
-  designateLiaison,
-  listAudit,
-  reactivateUser,
-  renameAsemMember,
-  revokeLiaison,
-  searchUsers,
-  suspendUser,
-} from '../../../src/modules/admin/service';
+import { AuditEntry } from '../../../src/modules/audit/model';
+import { dashboardFigures, designateLiaison, reactivateUser, revokeLiaison, searchUsers, suspendUser } from '../../../src/modules/accounts';
+import { addAsemMember, listAudit, renameAsemMember } from '../../../src/modules/admin/service';
 import { recordingMailer } from '../../helpers/mail';
 
 jest.setTimeout(30_000);

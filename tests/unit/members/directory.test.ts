@@ -4,11 +4,11 @@
 import mongoose from 'mongoose';
 import { testDbUri } from '../../helpers/db';
 import { makeUser } from '../../helpers/factories';
-import { NotFoundError } from '../../../src/web/errors';
-import type { Actor } from '../../../src/web/auth';
+import { NotFoundError } from '../../../src/kernel';
+import type { Actor } from '../../../src/kernel';
 import { AsemMember } from '../../../src/modules/members/model';
 import { findAsemMember, listAsemMembers, readSeedMembers, seedAsemMembers } from '../../../src/modules/members/service';
-import { getCompanyPage, getMemberPage, listDirectory } from '../../../src/modules/members/directory';
+import { getCompanyPage, getMemberPage, listDirectory } from '../../../src/modules/directory/service';
 
 jest.setTimeout(30_000);
 

@@ -4,9 +4,10 @@
 import mongoose, { Types } from 'mongoose';
 import { testDbUri } from '../../helpers/db';
 import { makeUser } from '../../helpers/factories';
-import { toActor, type Actor } from '../../../src/web/auth';
+import { toActor } from '../../../src/modules/accounts';
+import type { Actor } from '../../../src/kernel';
 import { User } from '../../../src/modules/accounts/model';
-import { NotFoundError, ValidationError } from '../../../src/web/errors';
+import { NotFoundError, ValidationError } from '../../../src/kernel';
 import type { Mailer, MailContent, Recipient } from '../../../src/web/mail';
 import { mayContact, listContactable, type Party } from '../../../src/modules/messages/contacts';
 import { countUnreadMessages, readConversation, replyToConversation, startConversation } from '../../../src/modules/messages/service';

@@ -4,7 +4,6 @@
 import type { PortalModule } from '../../web/context';
 import { adminRouter } from './routes';
 
-export { recordAudit, AuditEntry } from './audit';
 
 export const adminModule: PortalModule = {
   name: 'admin',
