@@ -14,7 +14,7 @@ import { UnauthenticatedError } from '../../kernel';
 import type { Mailer } from '../../web/mail';
 import type { Language } from '../../web/i18n';
 import { markdownExcerpt } from '../../web/markdown';
-import { User } from '../accounts/model';
+import { reachablePerson } from '../accounts';
 import { BoardSubscription, BoardThread, type BoardPostDoc, type BoardThreadDoc } from './model';
 
 export interface NotifyDeps {
@@ -99,11 +99,11 @@ export async function notifySubscribers(thread: Pick<BoardThreadDoc, '_id' | 'ti
     // the filter names; 'before' means the same here and works on both.
     const claimed = await BoardSubscription.findOneAndUpdate({ _id: sub._id, notifiedAt: null }, { $set: { notifiedAt: deps.now } }).lean();
     if (!claimed) continue;
-    const user = await User.findOne({ _id: sub.user, status: 'active' }, { email: 1, name: 1, language: 1 }).lean();
+    const user = await reachablePerson(sub.user);
     if (!user) continue;
     const threadId = String(thread._id);
     await deps.mailer.notify(
-      { email: user.email, name: user.name, language: (user.language as Language) ?? 'en' },
+      { email: user.email, name: user.name, language: user.language },
       {
         subject: { key: 'board:mail.replySubject', params: { title: thread.title } },
         lines: [

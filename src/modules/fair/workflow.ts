@@ -4,7 +4,7 @@
  * with the same `from` states as the condition of an atomic update, so a refusal changes nothing
  * and two concurrent clicks cannot both pass.
  */
-import type { Role } from '../accounts/model';
+import type { Role } from '../../kernel';
 import type { RequestStatus } from './model';
 
 export const REQUEST_ACTIONS = ['submit', 'endorse', 'decline', 'approve', 'waitlist', 'reject', 'confirm', 'withdraw', 'offer'] as const;

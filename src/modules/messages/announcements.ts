@@ -12,7 +12,7 @@ import type { Mailer } from '../../web/mail';
 import type { Language } from '../../web/i18n';
 import { fields } from '../../web/forms';
 import { markdownExcerpt, renderMarkdown } from '../../web/markdown';
-import { User } from '../accounts/model';
+import { liaisonsOf, publicProfiles, reachablePeople, type Person } from '../accounts';
 import { recordAudit } from '../audit';
 import { Announcement, AnnouncementReceipt, AUDIENCES, type AnnouncementDoc, type ReceiptDoc } from './model';
 import { messageBody, SUBJECT_MAX } from './service';
@@ -38,22 +38,13 @@ export interface AnnouncementDeps {
   now: Date;
 }
 
-interface LiaisonRow {
-  _id: Types.ObjectId;
-  email: string;
-  name: string;
-  language?: Language;
-  member?: string | null;
-  agency?: string | null;
-}
-
 function oid(id: string): Types.ObjectId | null {
   return typeof id === 'string' && /^[a-f0-9]{24}$/i.test(id) ? new Types.ObjectId(id) : null;
 }
 
-async function mailAnnouncement(mailer: Mailer, baseUrl: string, a: Pick<AnnouncementDoc, '_id' | 'subject' | 'body'>, to: LiaisonRow, kind: 'sent' | 'reminder'): Promise<void> {
+async function mailAnnouncement(mailer: Mailer, baseUrl: string, a: Pick<AnnouncementDoc, '_id' | 'subject' | 'body'>, to: Person, kind: 'sent' | 'reminder'): Promise<void> {
   await mailer.notify(
-    { email: to.email, name: to.name, language: to.language ?? 'en' },
+    { email: to.email, name: to.name, language: to.language },
     {
       subject: { key: `messages:email.announcement.${kind}Subject`, params: { subject: a.subject } },
       lines: [{ key: `messages:email.announcement.${kind}Intro` }, { quote: `${a.subject}\n\n${markdownExcerpt(a.body, 1500)}` }, { key: 'messages:email.announcement.acknowledge' }],
@@ -66,9 +57,8 @@ async function mailAnnouncement(mailer: Mailer, baseUrl: string, a: Pick<Announc
 export async function sendAnnouncement(actor: Actor, input: AnnouncementInput, deps: AnnouncementDeps): Promise<string> {
   assertRole(actor, 'organizer');
   const members = input.audience === 'members' ? [...new Set(input.members)] : [];
-  const filter: Record<string, unknown> = { role: 'liaison', status: 'active', emailVerifiedAt: trusted({ $exists: true, $ne: null }) };
-  if (input.audience === 'members') filter.member = trusted({ $in: members });
-  const liaisons = await User.find(filter, { email: 1, name: 1, language: 1, member: 1 }).lean<LiaisonRow[]>();
+  const everyLiaison = await liaisonsOf();
+  const liaisons = input.audience === 'members' ? everyLiaison.filter((l) => l.member !== null && members.includes(l.member)) : everyLiaison;
   if (!liaisons.length) throw new ValidationError(input.audience === 'members' ? { members: { key: 'messages:errors.noLiaisons' } } : { audience: { key: 'messages:errors.noLiaisons' } });
   const now = deps.now;
   const announcement = await Announcement.create({
@@ -81,7 +71,7 @@ export async function sendAnnouncement(actor: Actor, input: AnnouncementInput, d
     acknowledgedCount: 0,
     sentAt: now,
   });
-  await AnnouncementReceipt.insertMany(liaisons.map((l) => ({ announcement: announcement._id, user: l._id, member: l.member ?? '', acknowledged: false, acknowledgedAt: null, sentAt: now })));
+  await AnnouncementReceipt.insertMany(liaisons.map((l) => ({ announcement: announcement._id, user: new Types.ObjectId(l.id), member: l.member ?? '', acknowledged: false, acknowledgedAt: null, sentAt: now })));
   await recordAudit({ actor, action: 'announcement.send', targetType: 'Announcement', targetId: String(announcement._id), after: { subject: input.subject, audience: input.audience, members, recipients: liaisons.length }, at: now });
   await Promise.all(liaisons.map((l) => mailAnnouncement(deps.mailer, deps.baseUrl, announcement, l, 'sent')));
   return String(announcement._id);
@@ -137,8 +127,7 @@ export async function announcementStatus(actor: Actor, announcementId: string): 
   const a = await Announcement.findById(id).lean<AnnouncementDoc>();
   if (!a) throw new NotFoundError();
   const receipts = await AnnouncementReceipt.find({ announcement: id }).lean<ReceiptDoc[]>();
-  const users = await User.find({ _id: trusted({ $in: receipts.map((r) => r.user) }) }, { name: 1, agency: 1 }).lean<{ _id: Types.ObjectId; name: string; agency?: string | null }[]>();
-  const byId = new Map(users.map((u) => [String(u._id), u]));
+  const byId = await publicProfiles(receipts.map((r) => r.user));
   const rows: RecipientStatus[] = receipts.map((r) => ({
     id: String(r.user),
     name: byId.get(String(r.user))?.name ?? '',
@@ -165,9 +154,10 @@ export async function remindPending(actor: Actor, announcementId: string, deps: 
   if (!a) throw new NotFoundError();
   const pending = await AnnouncementReceipt.find({ announcement: id, acknowledgedAt: null }).lean<ReceiptDoc[]>();
   if (!pending.length) return 0;
-  const liaisons = await User.find({ _id: trusted({ $in: pending.map((r) => r.user) }), status: 'active' }, { email: 1, name: 1, language: 1, member: 1 }).lean<LiaisonRow[]>();
+  // Reminders go to the pending liaisons who can still be reached (active and verified).
+  const liaisons = await reachablePeople(pending.map((r) => r.user));
   const now = deps.now;
-  await AnnouncementReceipt.updateMany({ announcement: id, user: trusted({ $in: liaisons.map((l) => l._id) }), acknowledgedAt: null }, { $set: { remindedAt: now } });
+  await AnnouncementReceipt.updateMany({ announcement: id, user: trusted({ $in: liaisons.map((l) => new Types.ObjectId(l.id)) }), acknowledgedAt: null }, { $set: { remindedAt: now } });
   await Announcement.updateOne({ _id: id }, { $inc: { reminderCount: 1 }, $set: { lastRemindedAt: now } });
   await recordAudit({ actor, action: 'announcement.remind', targetType: 'Announcement', targetId: String(id), after: { reminded: liaisons.length }, at: now });
   await Promise.all(liaisons.map((l) => mailAnnouncement(deps.mailer, deps.baseUrl, a, l, 'reminder')));

@@ -12,7 +12,8 @@ import type { Mailer } from '../../web/mail';
 import type { Language } from '../../web/i18n';
 import { fields } from '../../web/forms';
 import { markdownExcerpt, renderMarkdown } from '../../web/markdown';
-import { User, type Role } from '../accounts/model';
+import { publicProfiles, reachablePeople } from '../accounts';
+import type { Role } from '../../kernel';
 import { findContacts, mayContact, type Contact } from './contacts';
 import { Conversation, ConversationMembership, PrivateMessage, type ConversationDoc, type MembershipDoc, type MessageDoc } from './model';
 
@@ -68,10 +69,7 @@ export interface ParticipantView {
 }
 
 async function participantViews(ids: Types.ObjectId[]): Promise<Map<string, ParticipantView>> {
-  const rows = await User.find({ _id: trusted({ $in: ids }) }, { name: 1, role: 1, member: 1, agency: 1 }).lean<
-    { _id: Types.ObjectId; name: string; role: Role; member?: string | null; agency?: string | null }[]
-  >();
-  return new Map(rows.map((u) => [String(u._id), { id: String(u._id), name: u.name, role: u.role, member: u.member ?? null, agency: u.agency ?? '' }]));
+  return publicProfiles(ids);
 }
 
 /**
@@ -224,16 +222,14 @@ export async function replyToConversation(actor: Actor, conversationId: string, 
  */
 async function notifyNewMessage(conversation: ConversationDoc, author: Actor, body: string, deps: MessageDeps): Promise<void> {
   const others = conversation.participants.filter((p) => String(p) !== author.id);
-  const recipients = await User.find({ _id: trusted({ $in: others }), status: 'active' }, { email: 1, name: 1, language: 1 }).lean<
-    { _id: Types.ObjectId; email: string; name: string; language?: Language }[]
-  >();
+  const recipients = await reachablePeople(others);
   const url = `${deps.baseUrl}/messages/${String(conversation._id)}`;
   await Promise.all(
     recipients.map(async (r) => {
-      const claimed = await ConversationMembership.findOneAndUpdate({ conversation: conversation._id, user: r._id, notified: false }, { $set: { notified: true } });
+      const claimed = await ConversationMembership.findOneAndUpdate({ conversation: conversation._id, user: new Types.ObjectId(r.id), notified: false }, { $set: { notified: true } });
       if (!claimed) return;
       await deps.mailer.notify(
-        { email: r.email, name: r.name, language: r.language ?? 'en' },
+        { email: r.email, name: r.name, language: r.language },
         {
           subject: { key: 'messages:email.newMessage.subject', params: { name: author.name, subject: conversation.subject } },
           lines: [{ key: 'messages:email.newMessage.intro', params: { name: author.name, subject: conversation.subject } }, { quote: markdownExcerpt(body, 600) }, { key: 'messages:email.newMessage.throttle' }],
