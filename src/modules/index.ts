@@ -3,7 +3,7 @@
  * that reaches a module's module.ts (its wiring); everything else uses a module's index.ts.
  */
 import type { PortalModule } from '../web/context';
-import { homeModule } from './home/module';
+import { createHomeModule } from './home/module';
 import { accountsModule } from './accounts/module';
 import { membersModule } from './members/module';
 import { directoryModule } from './directory/module';
@@ -14,7 +14,8 @@ import { messagesModule } from './messages/module';
 import { adminModule } from './admin/module';
 
 export const portalModules: PortalModule[] = [
-  homeModule,
+  // The home page asks the others for their sections, read per request from this very list.
+  createHomeModule(() => portalModules),
   accountsModule,
   membersModule,
   directoryModule,
