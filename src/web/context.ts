@@ -66,3 +66,17 @@ export interface HomeSection {
   view: string; // e.g. 'fair/home-section'
   data: Record<string, unknown>;
 }
+
+/**
+ * How a module gets its services: built once per app context from its dependencies, and shared by
+ * the module's router, onStart, homeSection and middleware (see docs/DEVELOPING.md).
+ *
+ *   const services = oncePerContext((ctx) => createAccountsService({ mailer: ctx.mailer, clock: ctx.now, baseUrl: ctx.config.baseUrl }));
+ */
+export function oncePerContext<T>(build: (ctx: AppContext) => T): (ctx: AppContext) => T {
+  const built = new WeakMap<AppContext, T>();
+  return (ctx) => {
+    if (!built.has(ctx)) built.set(ctx, build(ctx));
+    return built.get(ctx) as T;
+  };
+}

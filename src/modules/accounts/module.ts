@@ -2,20 +2,22 @@
  * Accounts: registration, e-mail verification, login, password reset, the account page.
  */
 import { Router } from 'express';
-import type { PortalModule } from '../../web/context';
+import { oncePerContext, type PortalModule } from '../../web/context';
+import { accountRouter } from './account.routes';
 import { loginRouter } from './login.routes';
 import { registrationRouter } from './registration.routes';
-import { accountRouter } from './account.routes';
-import { ensureFirstOrganizer } from './service';
+import { createAccountsService, ensureFirstOrganizer } from './service';
 
+const accountsService = oncePerContext((ctx) => createAccountsService({ mailer: ctx.mailer, clock: ctx.now, baseUrl: ctx.config.baseUrl }));
 
 export const accountsModule: PortalModule = {
   name: 'accounts',
   router(ctx) {
+    const accounts = accountsService(ctx);
     const router = Router();
-    router.use(loginRouter(ctx));
-    router.use(registrationRouter(ctx));
-    router.use(accountRouter(ctx));
+    router.use(loginRouter(ctx, accounts));
+    router.use(registrationRouter(ctx, accounts));
+    router.use(accountRouter(accounts));
     return router;
   },
   async onStart(ctx) {
