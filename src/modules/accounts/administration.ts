@@ -4,7 +4,7 @@
  * affected, an e-mail in that person's language.
  */
 import mongoose, { Types } from 'mongoose';
-import { assertRole, type Actor } from '../../kernel';
+import { assertRole, type Actor, type Clock } from '../../kernel';
 import { ConflictError, NotFoundError, ValidationError, isDuplicateKeyError } from '../../kernel';
 import type { Language } from '../../web/i18n';
 import type { MailContent, Mailer } from '../../web/mail';
@@ -17,10 +17,12 @@ import { auditHistoryOf, recordAudit, type AuditEntryDoc } from '../audit';
 
 const { trusted } = mongoose;
 
-export interface AdminDeps {
+/** What the organizer's account work is built from (createAccountAdministration). */
+export interface AdministrationDeps {
   mailer: Mailer;
+  clock: Clock;
+  /** For absolute links in e-mails. */
   baseUrl: string;
-  now: Date;
 }
 
 function assertOrganizer(actor: Actor | undefined): asserts actor is Actor {
@@ -37,7 +39,7 @@ function auditView(u: UserDoc): Record<string, unknown> {
   return { name: u.name, email: u.email, role: u.role, member: u.member ?? null, agency: u.agency ?? null, languages: u.languages ?? [], status: u.status };
 }
 
-async function notify(deps: AdminDeps, user: UserDoc, content: MailContent): Promise<void> {
+async function notify(deps: AdministrationDeps, user: UserDoc, content: MailContent): Promise<void> {
   await deps.mailer.notify({ email: user.email, name: user.name, language: (user.language as Language) ?? 'en' }, content);
 }
 
@@ -51,7 +53,7 @@ export interface DashboardFigures {
   liaisonCoverage: { covered: number; members: number };
 }
 
-export async function dashboardFigures(actor: Actor, lang: Language): Promise<DashboardFigures> {
+async function dashboardFigures(actor: Actor, lang: Language): Promise<DashboardFigures> {
   assertOrganizer(actor);
   const [byRoleRows, pendingVerifications, total, listed, counts, members, liaisonMembers] = await Promise.all([
     User.aggregate<{ _id: { role: Role; status: string }; count: number }>([{ $group: { _id: { role: '$role', status: '$status' }, count: { $sum: 1 } } }]),
@@ -104,7 +106,7 @@ function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-export async function searchUsers(actor: Actor, search: UserSearch, page: Page): Promise<{ users: UserRow[]; total: number }> {
+async function searchUsers(actor: Actor, search: UserSearch, page: Page): Promise<{ users: UserRow[]; total: number }> {
   assertOrganizer(actor);
   const filter: Record<string, unknown> = {};
   if (search.q) {
@@ -145,7 +147,7 @@ export interface UserDetail {
   history: AuditEntryDoc[];
 }
 
-export async function getUserDetail(actor: Actor, id: unknown): Promise<UserDetail> {
+async function getUserDetail(actor: Actor, id: unknown): Promise<UserDetail> {
   assertOrganizer(actor);
   const _id = userIdOrNotFound(id);
   const user = await User.findById(_id).lean<UserDoc>();
@@ -165,7 +167,7 @@ export interface LiaisonDesignation {
 }
 
 /** Makes a person the liaison official of an ASEM member (or moves a liaison to another member). */
-export async function designateLiaison(actor: Actor, id: unknown, input: LiaisonDesignation, deps: AdminDeps): Promise<void> {
+async function designateLiaison(deps: AdministrationDeps, actor: Actor, id: unknown, input: LiaisonDesignation): Promise<void> {
   assertOrganizer(actor);
   const _id = userIdOrNotFound(id);
   const member = await findAsemMember(input.member);
@@ -179,7 +181,7 @@ export async function designateLiaison(actor: Actor, id: unknown, input: Liaison
     { returnDocument: 'after' },
   ).lean<UserDoc>();
   if (!after) throw new ConflictError('errors:conflict.message');
-  await recordAudit({ actor, action: 'liaison.designate', targetType: 'User', targetId: String(_id), before: auditView(before), after: auditView(after), at: deps.now });
+  await recordAudit({ actor, action: 'liaison.designate', targetType: 'User', targetId: String(_id), before: auditView(before), after: auditView(after), at: deps.clock() });
   await notify(deps, after, {
     subject: { key: 'admin:mail.designated.subject' },
     lines: [
@@ -191,7 +193,7 @@ export async function designateLiaison(actor: Actor, id: unknown, input: Liaison
 }
 
 /** Ends a liaison designation: the person becomes a member again (of their company's ASEM member). */
-export async function revokeLiaison(actor: Actor, id: unknown, deps: AdminDeps): Promise<void> {
+async function revokeLiaison(deps: AdministrationDeps, actor: Actor, id: unknown): Promise<void> {
   assertOrganizer(actor);
   const _id = userIdOrNotFound(id);
   const before = await User.findById(_id).lean<UserDoc>();
@@ -204,12 +206,12 @@ export async function revokeLiaison(actor: Actor, id: unknown, deps: AdminDeps):
     { returnDocument: 'after' },
   ).lean<UserDoc>();
   if (!after) throw new ConflictError('errors:conflict.message');
-  await recordAudit({ actor, action: 'liaison.revoke', targetType: 'User', targetId: String(_id), before: auditView(before), after: auditView(after), at: deps.now });
+  await recordAudit({ actor, action: 'liaison.revoke', targetType: 'User', targetId: String(_id), before: auditView(before), after: auditView(after), at: deps.clock() });
   await notify(deps, after, { subject: { key: 'admin:mail.revoked.subject' }, lines: [{ key: 'admin:mail.revoked.intro' }] });
 }
 
 /** Suspends an account: it cannot log in, and every session it has ends at once (authVersion). */
-export async function suspendUser(actor: Actor, id: unknown, note: string, deps: AdminDeps): Promise<void> {
+async function suspendUser(deps: AdministrationDeps, actor: Actor, id: unknown, note: string): Promise<void> {
   assertOrganizer(actor);
   const _id = userIdOrNotFound(id);
   if (String(_id) === actor.id) throw new ConflictError('admin:users.suspend.notSelf');
@@ -217,18 +219,18 @@ export async function suspendUser(actor: Actor, id: unknown, note: string, deps:
   if (!before) throw new NotFoundError();
   const after = await User.findOneAndUpdate({ _id, status: 'active' }, { $set: { status: 'suspended' }, $inc: { authVersion: 1 } }, { returnDocument: 'after' }).lean<UserDoc>();
   if (!after) throw new ConflictError('admin:users.suspend.already');
-  await recordAudit({ actor, action: 'user.suspend', targetType: 'User', targetId: String(_id), before: auditView(before), after: auditView(after), note, at: deps.now });
+  await recordAudit({ actor, action: 'user.suspend', targetType: 'User', targetId: String(_id), before: auditView(before), after: auditView(after), note, at: deps.clock() });
   await notify(deps, after, { subject: { key: 'admin:mail.suspended.subject' }, lines: [{ key: 'admin:mail.suspended.intro' }, ...(note ? [{ quote: note }] : []), { key: 'admin:mail.suspended.contact' }] });
 }
 
-export async function reactivateUser(actor: Actor, id: unknown, deps: AdminDeps): Promise<void> {
+async function reactivateUser(deps: AdministrationDeps, actor: Actor, id: unknown): Promise<void> {
   assertOrganizer(actor);
   const _id = userIdOrNotFound(id);
   const before = await User.findById(_id).lean<UserDoc>();
   if (!before) throw new NotFoundError();
   const after = await User.findOneAndUpdate({ _id, status: 'suspended' }, { $set: { status: 'active' } }, { returnDocument: 'after' }).lean<UserDoc>();
   if (!after) throw new ConflictError('admin:users.reactivate.notSuspended');
-  await recordAudit({ actor, action: 'user.reactivate', targetType: 'User', targetId: String(_id), before: auditView(before), after: auditView(after), at: deps.now });
+  await recordAudit({ actor, action: 'user.reactivate', targetType: 'User', targetId: String(_id), before: auditView(before), after: auditView(after), at: deps.clock() });
   await notify(deps, after, {
     subject: { key: 'admin:mail.reactivated.subject' },
     lines: [{ key: 'admin:mail.reactivated.intro' }],
@@ -242,3 +244,18 @@ export async function liaisonCountsByMember(): Promise<Map<string, number>> {
   const rows = await User.aggregate<{ _id: string; count: number }>([{ $match: { role: 'liaison', status: 'active' } }, { $group: { _id: '$member', count: { $sum: 1 } } }]);
   return new Map(rows.map((r) => [r._id, r.count]));
 }
+
+/** The organizer's work on accounts, built once with its dependencies; actor first in every method. */
+export function createAccountAdministration(deps: AdministrationDeps) {
+  return {
+    dashboardFigures,
+    searchUsers,
+    getUserDetail,
+    designateLiaison: (actor: Actor, id: unknown, input: LiaisonDesignation) => designateLiaison(deps, actor, id, input),
+    revokeLiaison: (actor: Actor, id: unknown) => revokeLiaison(deps, actor, id),
+    suspendUser: (actor: Actor, id: unknown, note: string) => suspendUser(deps, actor, id, note),
+    reactivateUser: (actor: Actor, id: unknown) => reactivateUser(deps, actor, id),
+  };
+}
+
+export type AccountAdministration = ReturnType<typeof createAccountAdministration>;

@@ -26,15 +26,10 @@ export {
   type PublicCompany,
 } from './people';
 export {
-  dashboardFigures,
-  searchUsers,
-  getUserDetail,
-  designateLiaison,
-  revokeLiaison,
-  suspendUser,
-  reactivateUser,
+  createAccountAdministration,
   liaisonCountsByMember,
-  type AdminDeps,
+  type AccountAdministration,
+  type AdministrationDeps,
   type DashboardFigures,
   type UserSearch,
   type UserRow,
