@@ -5,7 +5,7 @@
  */
 import { Types, trusted } from 'mongoose';
 import { z } from 'zod';
-import type { Actor } from '../../kernel';
+import type { Actor, Clock } from '../../kernel';
 import { assertRole } from '../../kernel';
 import { NotFoundError, ValidationError } from '../../kernel';
 import type { Mailer } from '../../web/mail';
@@ -32,10 +32,11 @@ export const AnnouncementForm = z
   });
 export type AnnouncementInput = z.infer<typeof AnnouncementForm>;
 
+/** What sending announcements needs (the messages service's dependencies). */
 export interface AnnouncementDeps {
   mailer: Mailer;
+  clock: Clock;
   baseUrl: string;
-  now: Date;
 }
 
 function oid(id: string): Types.ObjectId | null {
@@ -54,13 +55,13 @@ async function mailAnnouncement(mailer: Mailer, baseUrl: string, a: Pick<Announc
 }
 
 /** Sends an announcement; refuses (nothing stored) when the audience has no liaison. */
-export async function sendAnnouncement(actor: Actor, input: AnnouncementInput, deps: AnnouncementDeps): Promise<string> {
+export async function sendAnnouncement(deps: AnnouncementDeps, actor: Actor, input: AnnouncementInput): Promise<string> {
   assertRole(actor, 'organizer');
   const members = input.audience === 'members' ? [...new Set(input.members)] : [];
   const everyLiaison = await liaisonsOf();
   const liaisons = input.audience === 'members' ? everyLiaison.filter((l) => l.member !== null && members.includes(l.member)) : everyLiaison;
   if (!liaisons.length) throw new ValidationError(input.audience === 'members' ? { members: { key: 'messages:errors.noLiaisons' } } : { audience: { key: 'messages:errors.noLiaisons' } });
-  const now = deps.now;
+  const now = deps.clock();
   const announcement = await Announcement.create({
     subject: input.subject,
     body: input.body,
@@ -146,7 +147,7 @@ export async function announcementStatus(actor: Actor, announcementId: string): 
 }
 
 /** E-mails the liaisons who have not acknowledged yet; returns how many were reminded. */
-export async function remindPending(actor: Actor, announcementId: string, deps: AnnouncementDeps): Promise<number> {
+export async function remindPending(deps: AnnouncementDeps, actor: Actor, announcementId: string): Promise<number> {
   assertRole(actor, 'organizer');
   const id = oid(announcementId);
   if (!id) throw new NotFoundError();
@@ -156,7 +157,7 @@ export async function remindPending(actor: Actor, announcementId: string, deps: 
   if (!pending.length) return 0;
   // Reminders go to the pending liaisons who can still be reached (active and verified).
   const liaisons = await reachablePeople(pending.map((r) => r.user));
-  const now = deps.now;
+  const now = deps.clock();
   await AnnouncementReceipt.updateMany({ announcement: id, user: trusted({ $in: liaisons.map((l) => new Types.ObjectId(l.id)) }), acknowledgedAt: null }, { $set: { remindedAt: now } });
   await Announcement.updateOne({ _id: id }, { $inc: { reminderCount: 1 }, $set: { lastRemindedAt: now } });
   await recordAudit({ actor, action: 'announcement.remind', targetType: 'Announcement', targetId: String(id), after: { reminded: liaisons.length }, at: now });
@@ -218,7 +219,8 @@ export async function readAnnouncement(actor: Actor, announcementId: string): Pr
 }
 
 /** Acknowledges once; acknowledging again changes nothing. */
-export async function acknowledgeAnnouncement(actor: Actor, announcementId: string, now: Date): Promise<boolean> {
+export async function acknowledgeAnnouncement(deps: AnnouncementDeps, actor: Actor, announcementId: string): Promise<boolean> {
+  const now = deps.clock();
   const id = oid(announcementId);
   if (!id) throw new NotFoundError();
   const exists = await AnnouncementReceipt.exists({ announcement: id, user: new Types.ObjectId(actor.id) });

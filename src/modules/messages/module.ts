@@ -3,16 +3,19 @@
  * officials (and an SME with its own liaison), and organizer announcements to the liaisons.
  */
 import type { NextFunction, Request, Response } from 'express';
-import type { PortalModule } from '../../web/context';
+import { oncePerContext, type PortalModule } from '../../web/context';
+import { createMessagesService } from './services';
 import { messagesRouter } from './routes';
 import { countUnreadMessages, listConversations } from './service';
 import { countPendingAnnouncements, listPendingAnnouncements } from './announcements';
 
 
+const messagesService = oncePerContext((ctx) => createMessagesService({ mailer: ctx.mailer, clock: ctx.now, baseUrl: ctx.config.baseUrl }));
+
 export const messagesModule: PortalModule = {
   name: 'messages',
   router(ctx) {
-    return messagesRouter(ctx);
+    return messagesRouter(ctx, messagesService(ctx));
   },
   /** For a signed-in reader: the latest conversations and any announcement still to acknowledge. */
   async homeSection(_ctx, { actor }) {
