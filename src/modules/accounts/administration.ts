@@ -4,7 +4,7 @@
  * affected, an e-mail in that person's language.
  */
 import mongoose, { Types } from 'mongoose';
-import { assertRole, type Actor, type Clock } from '../../kernel';
+import { assertRole, objectIdOr404, type Actor, type Clock } from '../../kernel';
 import { ConflictError, NotFoundError, ValidationError, isDuplicateKeyError } from '../../kernel';
 import type { Language } from '../../web/i18n';
 import type { MailContent, Mailer } from '../../web/mail';
@@ -27,11 +27,6 @@ export interface AdministrationDeps {
 
 function assertOrganizer(actor: Actor | undefined): asserts actor is Actor {
   assertRole(actor, 'organizer');
-}
-
-function userIdOrNotFound(id: unknown): Types.ObjectId {
-  if (typeof id !== 'string' || !/^[a-f0-9]{24}$/i.test(id)) throw new NotFoundError();
-  return new Types.ObjectId(id);
 }
 
 /** What the audit log keeps of a person: never the password hash or tokens. */
@@ -149,7 +144,7 @@ export interface UserDetail {
 
 async function getUserDetail(actor: Actor, id: unknown): Promise<UserDetail> {
   assertOrganizer(actor);
-  const _id = userIdOrNotFound(id);
+  const _id = objectIdOr404(id);
   const user = await User.findById(_id).lean<UserDoc>();
   if (!user) throw new NotFoundError();
   const [company, member, history] = await Promise.all([
@@ -169,7 +164,7 @@ export interface LiaisonDesignation {
 /** Makes a person the liaison official of an ASEM member (or moves a liaison to another member). */
 async function designateLiaison(deps: AdministrationDeps, actor: Actor, id: unknown, input: LiaisonDesignation): Promise<void> {
   assertOrganizer(actor);
-  const _id = userIdOrNotFound(id);
+  const _id = objectIdOr404(id);
   const member = await findAsemMember(input.member);
   if (!member) throw new ValidationError({ member: { key: 'validation:invalidChoice' } });
   const before = await User.findById(_id).lean<UserDoc>();
@@ -195,7 +190,7 @@ async function designateLiaison(deps: AdministrationDeps, actor: Actor, id: unkn
 /** Ends a liaison designation: the person becomes a member again (of their company's ASEM member). */
 async function revokeLiaison(deps: AdministrationDeps, actor: Actor, id: unknown): Promise<void> {
   assertOrganizer(actor);
-  const _id = userIdOrNotFound(id);
+  const _id = objectIdOr404(id);
   const before = await User.findById(_id).lean<UserDoc>();
   if (!before) throw new NotFoundError();
   if (before.role !== 'liaison') throw new ConflictError('admin:users.liaison.notLiaison');
@@ -213,7 +208,7 @@ async function revokeLiaison(deps: AdministrationDeps, actor: Actor, id: unknown
 /** Suspends an account: it cannot log in, and every session it has ends at once (authVersion). */
 async function suspendUser(deps: AdministrationDeps, actor: Actor, id: unknown, note: string): Promise<void> {
   assertOrganizer(actor);
-  const _id = userIdOrNotFound(id);
+  const _id = objectIdOr404(id);
   if (String(_id) === actor.id) throw new ConflictError('admin:users.suspend.notSelf');
   const before = await User.findById(_id).lean<UserDoc>();
   if (!before) throw new NotFoundError();
@@ -225,7 +220,7 @@ async function suspendUser(deps: AdministrationDeps, actor: Actor, id: unknown, 
 
 async function reactivateUser(deps: AdministrationDeps, actor: Actor, id: unknown): Promise<void> {
   assertOrganizer(actor);
-  const _id = userIdOrNotFound(id);
+  const _id = objectIdOr404(id);
   const before = await User.findById(_id).lean<UserDoc>();
   if (!before) throw new NotFoundError();
   const after = await User.findOneAndUpdate({ _id, status: 'suspended' }, { $set: { status: 'active' } }, { returnDocument: 'after' }).lean<UserDoc>();

@@ -15,7 +15,6 @@ import { BoardPost, BoardReport, BoardThread, type BoardPostDoc, type BoardRepor
 import { REASON_MAX } from './service';
 
 export const THREAD_ACTIONS = ['pin', 'unpin', 'lock', 'unlock', 'hide', 'restore', 'move'] as const;
-export type ThreadAction = (typeof THREAD_ACTIONS)[number];
 
 export const ThreadModerationForm = z.object({
   action: z.enum(THREAD_ACTIONS),

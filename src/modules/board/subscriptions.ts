@@ -94,9 +94,7 @@ export async function notifySubscribers(thread: Pick<BoardThreadDoc, '_id' | 'ti
   const candidates = await BoardSubscription.find({ thread: thread._id, user: trusted({ $ne: post.author }), notifiedAt: null }, { _id: 1, user: 1 }).lean();
   let sent = 0;
   for (const sub of candidates) {
-    // Returns the document as it was (or null when another reply claimed it first). Not
-    // returnDocument 'after': the embedded database answers null when the update changes a field
-    // the filter names; 'before' means the same here and works on both.
+    // Null when another reply claimed it first.
     const claimed = await BoardSubscription.findOneAndUpdate({ _id: sub._id, notifiedAt: null }, { $set: { notifiedAt: deps.now } }).lean();
     if (!claimed) continue;
     const user = await reachablePerson(sub.user);

@@ -43,10 +43,3 @@ export function planTransition(action: RequestAction, status: RequestStatus, rol
 export function availableActions(status: RequestStatus, role: Role): RequestAction[] {
   return REQUEST_ACTIONS.filter((a) => planTransition(a, status, role).ok);
 }
-
-/** States whose booths count as held (offered, awaiting the member) or allocated (confirmed). */
-export function boothStateOf(status: RequestStatus): 'held' | 'allocated' | null {
-  if (status === 'approved') return 'held';
-  if (status === 'confirmed') return 'allocated';
-  return null;
-}

@@ -7,7 +7,7 @@ import { Types, trusted } from 'mongoose';
 import { z } from 'zod';
 import type { Actor, Clock } from '../../kernel';
 import { assertRole } from '../../kernel';
-import { NotFoundError, ValidationError } from '../../kernel';
+import { NotFoundError, ValidationError, isObjectId, objectIdOr404 } from '../../kernel';
 import type { Mailer } from '../../web/mail';
 import type { Language } from '../../web/i18n';
 import { fields } from '../../web/forms';
@@ -37,10 +37,6 @@ export interface AnnouncementDeps {
   mailer: Mailer;
   clock: Clock;
   baseUrl: string;
-}
-
-function oid(id: string): Types.ObjectId | null {
-  return typeof id === 'string' && /^[a-f0-9]{24}$/i.test(id) ? new Types.ObjectId(id) : null;
 }
 
 async function mailAnnouncement(mailer: Mailer, baseUrl: string, a: Pick<AnnouncementDoc, '_id' | 'subject' | 'body'>, to: Person, kind: 'sent' | 'reminder'): Promise<void> {
@@ -123,8 +119,7 @@ export interface RecipientStatus {
 /** The organizer's view: the announcement and who has acknowledged it and who has not. */
 export async function announcementStatus(actor: Actor, announcementId: string): Promise<{ announcement: AnnouncementSummary & { html: string }; acknowledged: RecipientStatus[]; pending: RecipientStatus[] }> {
   assertRole(actor, 'organizer');
-  const id = oid(announcementId);
-  if (!id) throw new NotFoundError();
+  const id = objectIdOr404(announcementId);
   const a = await Announcement.findById(id).lean<AnnouncementDoc>();
   if (!a) throw new NotFoundError();
   const receipts = await AnnouncementReceipt.find({ announcement: id }).lean<ReceiptDoc[]>();
@@ -149,8 +144,7 @@ export async function announcementStatus(actor: Actor, announcementId: string): 
 /** E-mails the liaisons who have not acknowledged yet; returns how many were reminded. */
 export async function remindPending(deps: AnnouncementDeps, actor: Actor, announcementId: string): Promise<number> {
   assertRole(actor, 'organizer');
-  const id = oid(announcementId);
-  if (!id) throw new NotFoundError();
+  const id = objectIdOr404(announcementId);
   const a = await Announcement.findById(id).lean<AnnouncementDoc>();
   if (!a) throw new NotFoundError();
   const pending = await AnnouncementReceipt.find({ announcement: id, acknowledgedAt: null }).lean<ReceiptDoc[]>();
@@ -209,8 +203,7 @@ export async function countPendingAnnouncements(userId: string): Promise<number>
 
 /** One announcement for one of its recipients; anyone else gets 404. */
 export async function readAnnouncement(actor: Actor, announcementId: string): Promise<{ id: string; subject: string; html: string; sentAt: Date; acknowledgedAt: Date | null }> {
-  const id = oid(announcementId);
-  if (!id) throw new NotFoundError();
+  const id = objectIdOr404(announcementId);
   const receipt = await AnnouncementReceipt.findOne({ announcement: id, user: new Types.ObjectId(actor.id) }).lean<ReceiptDoc>();
   if (!receipt) throw new NotFoundError();
   const a = await Announcement.findById(id).lean<AnnouncementDoc>();
@@ -221,8 +214,7 @@ export async function readAnnouncement(actor: Actor, announcementId: string): Pr
 /** Acknowledges once; acknowledging again changes nothing. */
 export async function acknowledgeAnnouncement(deps: AnnouncementDeps, actor: Actor, announcementId: string): Promise<boolean> {
   const now = deps.clock();
-  const id = oid(announcementId);
-  if (!id) throw new NotFoundError();
+  const id = objectIdOr404(announcementId);
   const exists = await AnnouncementReceipt.exists({ announcement: id, user: new Types.ObjectId(actor.id) });
   if (!exists) throw new NotFoundError();
   const res = await AnnouncementReceipt.updateOne({ announcement: id, user: new Types.ObjectId(actor.id), acknowledgedAt: null }, { $set: { acknowledged: true, acknowledgedAt: now } });

@@ -7,7 +7,7 @@ import { Types, trusted } from 'mongoose';
 import { z } from 'zod';
 import type { Actor, Clock } from '../../kernel';
 import { assertRole } from '../../kernel';
-import { NotFoundError, ValidationError } from '../../kernel';
+import { NotFoundError, ValidationError, isObjectId, objectIdOr404 } from '../../kernel';
 import type { Mailer } from '../../web/mail';
 import type { Language } from '../../web/i18n';
 import { fields } from '../../web/forms';
@@ -55,10 +55,6 @@ export interface MessagesDeps {
   mailer: Mailer;
   clock: Clock;
   baseUrl: string;
-}
-
-function oid(id: string): Types.ObjectId | null {
-  return typeof id === 'string' && /^[a-f0-9]{24}$/i.test(id) ? new Types.ObjectId(id) : null;
 }
 
 export interface ParticipantView {
@@ -111,8 +107,7 @@ export async function startConversation(deps: MessagesDeps, actor: Actor, input:
 
 /** A participant's membership, or 404 for anyone else and for ids that do not exist. */
 async function membershipOf(actor: Actor, conversationId: string): Promise<{ conversation: ConversationDoc; membership: MembershipDoc }> {
-  const id = oid(conversationId);
-  if (!id) throw new NotFoundError();
+  const id = objectIdOr404(conversationId);
   const membership = await ConversationMembership.findOne({ conversation: id, user: new Types.ObjectId(actor.id) }).lean<MembershipDoc>();
   if (!membership) throw new NotFoundError();
   const conversation = await Conversation.findById(id).lean<ConversationDoc>();
@@ -284,7 +279,7 @@ export async function countUnreadMessages(userId: string): Promise<number> {
 
 /** A preselected recipient for /messages/new?to=: the person, and whether the actor may write to them. */
 export async function recipientFor(actor: Actor, to: unknown): Promise<{ contact: Contact | null; allowed: boolean }> {
-  if (typeof to !== 'string' || !oid(to)) return { contact: null, allowed: false };
+  if (!isObjectId(to)) return { contact: null, allowed: false };
   const [contact] = await findContacts([to]);
   if (!contact) return { contact: null, allowed: false };
   return { contact, allowed: mayContact(actor, contact) };

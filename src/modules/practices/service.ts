@@ -39,16 +39,9 @@ export interface NotifyDeps {
   baseUrl: string;
 }
 
-/**
- * A conditional single-document update that returns the document after it, or null when the
- * condition did not match. It asks for the document *before* the update and reads it again:
- * the embedded database answered null to returnDocument 'after' when the update changed a field
- * of the filter (real MongoDB returns the updated document); this form is right on both.
- */
+/** A conditional single-document update that returns the document after it, or null when the condition did not match. */
 async function updateWhere(filter: Record<string, unknown>, update: Record<string, unknown>): Promise<PracticeDoc | null> {
-  const before = await Practice.findOneAndUpdate(filter, update, { returnDocument: 'before' }).lean<PracticeDoc>();
-  if (!before) return null;
-  return Practice.findById(before._id).lean<PracticeDoc>();
+  return Practice.findOneAndUpdate(filter, update, { returnDocument: 'after' }).lean<PracticeDoc>();
 }
 
 /** The kinds an actor may publish: policy initiatives for officials, business practice for SMEs. */
