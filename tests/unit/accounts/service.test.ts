@@ -2,7 +2,7 @@
  * Account services against the database, with a mailer that records what it is asked to send.
  */
 import mongoose from 'mongoose';
-import { testDbUri } from '../../helpers/db';
+import { connectTestDb, disconnectTestDb } from '../../helpers/db';
 import { makeUser } from '../../helpers/factories';
 import { toActor, verifyPassword } from '../../../src/modules/accounts';
 import { ValidationError } from '../../../src/kernel';
@@ -25,13 +25,11 @@ const at = (when: Date) => {
 const tokenFrom = (s: SentMail | undefined) => new URL(s!.content.action!.url).searchParams.get('token')!;
 
 beforeAll(async () => {
-  mongoose.set('sanitizeFilter', true);
-  await mongoose.connect(testDbUri('unit_accounts'));
+  await connectTestDb('unit_accounts');
   await seedAsemMembers();
 });
 afterAll(async () => {
-  await mongoose.connection.dropDatabase();
-  await mongoose.disconnect();
+  await disconnectTestDb();
 });
 beforeEach(() => {
   sent.length = 0;

@@ -3,7 +3,7 @@
  * designation, suspension, ASEM members, audit entries, figures.
  */
 import mongoose from 'mongoose';
-import { testDbUri } from '../../helpers/db';
+import { connectTestDb, disconnectTestDb } from '../../helpers/db';
 import { makeUser } from '../../helpers/factories';
 import { toActor } from '../../../src/modules/accounts';
 import type { Actor } from '../../../src/kernel';
@@ -30,14 +30,12 @@ async function actorFor(id: string): Promise<Actor> {
 }
 
 beforeAll(async () => {
-  mongoose.set('sanitizeFilter', true);
-  await mongoose.connect(testDbUri('unit_admin'));
+  await connectTestDb('unit_admin');
   await seedAsemMembers();
   organizer = await actorFor((await makeUser({ role: 'organizer', name: 'Secretariat' })).id);
 });
 afterAll(async () => {
-  await mongoose.connection.dropDatabase();
-  await mongoose.disconnect();
+  await disconnectTestDb();
 });
 beforeEach(() => {
   sent.length = 0;

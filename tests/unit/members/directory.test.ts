@@ -2,7 +2,7 @@
  * The member directory services and the seed, against the database.
  */
 import mongoose from 'mongoose';
-import { testDbUri } from '../../helpers/db';
+import { connectTestDb, disconnectTestDb } from '../../helpers/db';
 import { makeUser } from '../../helpers/factories';
 import { NotFoundError } from '../../../src/kernel';
 import type { Actor } from '../../../src/kernel';
@@ -13,13 +13,11 @@ import { getCompanyPage, getMemberPage, listDirectory } from '../../../src/modul
 jest.setTimeout(30_000);
 
 beforeAll(async () => {
-  mongoose.set('sanitizeFilter', true);
-  await mongoose.connect(testDbUri('unit_members'));
+  await connectTestDb('unit_members');
   await seedAsemMembers();
 });
 afterAll(async () => {
-  await mongoose.connection.dropDatabase();
-  await mongoose.disconnect();
+  await disconnectTestDb();
 });
 
 const actor = (over: Partial<Actor>): Actor => ({ id: new mongoose.Types.ObjectId().toString(), role: 'member', name: 'A', email: 'a@example.com', language: 'en', member: null, companyId: null, createdAt: new Date(), ...over });

@@ -2,7 +2,7 @@
  * mayContact as a matrix, and the services' own checks (without HTTP).
  */
 import mongoose, { Types } from 'mongoose';
-import { testDbUri } from '../../helpers/db';
+import { connectTestDb, disconnectTestDb } from '../../helpers/db';
 import { makeUser } from '../../helpers/factories';
 import { toActor } from '../../../src/modules/accounts';
 import type { Actor } from '../../../src/kernel';
@@ -83,13 +83,11 @@ describe('services', () => {
   }
 
   beforeAll(async () => {
-    mongoose.set('sanitizeFilter', true);
-    await mongoose.connect(testDbUri('u'));
+    await connectTestDb('u');
     await seedAsemMembers();
   });
   afterAll(async () => {
-    await mongoose.connection.dropDatabase();
-    await mongoose.disconnect();
+    await disconnectTestDb();
   });
   beforeEach(() => {
     mailer.sent = [];
