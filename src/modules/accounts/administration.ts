@@ -3,9 +3,9 @@
  * every change is a single conditional update followed by its audit entry and, where a person is
  * affected, an e-mail in that person's language.
  */
-import mongoose, { Types } from 'mongoose';
+import mongoose from 'mongoose';
 import { assertRole, objectIdOr404, type Actor, type Clock } from '../../kernel';
-import { ConflictError, NotFoundError, ValidationError, isDuplicateKeyError } from '../../kernel';
+import { ConflictError, NotFoundError, ValidationError } from '../../kernel';
 import type { Language } from '../../web/i18n';
 import type { MailContent, Mailer } from '../../web/mail';
 import type { Page } from '../../web/pagination';

@@ -2,9 +2,8 @@
  * Organizer pages under /admin. The route guard keeps others out early; the services check again.
  */
 import { Router, type Request, type Response } from 'express';
-import type { AppContext } from '../../web/context';
 import { actorOf, requireRole } from '../../web/auth';
-import { ROLES, type FieldErrors } from '../../kernel';
+import { ROLES } from '../../kernel';
 import { formHandler, parseForm, type FormState } from '../../web/forms';
 import { flash } from '../../web/flash';
 import { pageFrom, paginate } from '../../web/pagination';

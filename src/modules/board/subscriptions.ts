@@ -12,7 +12,6 @@ import { Types, trusted } from 'mongoose';
 import type { Actor } from '../../kernel';
 import { UnauthenticatedError } from '../../kernel';
 import type { Mailer } from '../../web/mail';
-import type { Language } from '../../web/i18n';
 import { markdownExcerpt } from '../../web/markdown';
 import { reachablePerson } from '../accounts';
 import { BoardSubscription, BoardThread, type BoardPostDoc, type BoardThreadDoc } from './model';

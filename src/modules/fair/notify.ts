@@ -1,10 +1,9 @@
 /**
  * Who hears about a step of a booth request, and what they read, in their own language.
  */
-import type { Types } from 'mongoose';
 import { liaisonsOf, organizers, reachablePerson, type Person } from '../accounts';
 import type { Mailer, MailLine, Recipient } from '../../web/mail';
-import { localized, isLanguage, type Language } from '../../web/i18n';
+import { localized, type Language } from '../../web/i18n';
 import type { BoothRequestDoc, FairEditionDoc } from './model';
 import type { RequestAction } from './workflow';
 

@@ -9,7 +9,6 @@ import type { Actor, Clock } from '../../kernel';
 import { assertRole } from '../../kernel';
 import { NotFoundError, ValidationError, isObjectId, objectIdOr404 } from '../../kernel';
 import type { Mailer } from '../../web/mail';
-import type { Language } from '../../web/i18n';
 import { fields } from '../../web/forms';
 import { markdownExcerpt, renderMarkdown } from '../../web/markdown';
 import { publicProfiles, reachablePeople } from '../accounts';

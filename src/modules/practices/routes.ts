@@ -3,7 +3,6 @@
  * Each route: guard → parse → service → render/redirect; the rules live in service.ts.
  */
 import { Router, type Request, type Response } from 'express';
-import { trusted } from 'mongoose';
 import { actorOf, requireRole, requireUser } from '../../web/auth';
 import type { AppContext } from '../../web/context';
 import { ValidationError, type FieldErrors } from '../../kernel';
