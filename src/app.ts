@@ -12,7 +12,7 @@ import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { AppContext, PortalModule } from './web/context';
-import { configurePassport } from './web/auth';
+import { configurePassport } from './modules/accounts';
 import { languageMiddleware, LANGUAGES } from './web/i18n';
 import { csrfLocals, csrfProtection } from './web/csrf';
 import { flashLocals } from './web/flash';
@@ -125,7 +125,7 @@ export function createApp(ctx: AppContext, modules: PortalModule[] = portalModul
   app.use(expressLayouts);
 
   for (const mod of modules) if (mod.middleware) app.use(mod.middleware(ctx));
-  for (const mod of modules) app.use(mod.router(ctx));
+  for (const mod of modules) if (mod.router) app.use(mod.router(ctx));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

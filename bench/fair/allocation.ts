@@ -24,7 +24,7 @@ import { ensureFairIndexes } from '../../src/modules/fair/model';
 import { listBooths, seedFirstEdition } from '../../src/modules/fair/editions';
 import { boothHoldings, transition } from '../../src/modules/fair/requests';
 import { buildFloorPlan } from '../../src/modules/fair/floorplan';
-import type { Actor } from '../../src/web/auth';
+import type { Actor } from '../../src/kernel';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -1,20 +1,24 @@
 /**
- * The portal's feature modules, in the order their routes are mounted.
+ * The portal's feature modules, in the order their routes are mounted. This list is the one place
+ * that reaches a module's module.ts (its wiring); everything else uses a module's index.ts.
  */
 import type { PortalModule } from '../web/context';
-import { homeModule } from './home';
-import { accountsModule } from './accounts';
-import { membersModule } from './members';
-import { fairModule } from './fair';
-import { practicesModule } from './practices';
-import { boardModule } from './board';
-import { messagesModule } from './messages';
-import { adminModule } from './admin';
+import { createHomeModule } from './home/module';
+import { accountsModule } from './accounts/module';
+import { membersModule } from './members/module';
+import { directoryModule } from './directory/module';
+import { fairModule } from './fair/module';
+import { practicesModule } from './practices/module';
+import { boardModule } from './board/module';
+import { messagesModule } from './messages/module';
+import { adminModule } from './admin/module';
 
 export const portalModules: PortalModule[] = [
-  homeModule,
+  // The home page asks the others for their sections, read per request from this very list.
+  createHomeModule(() => portalModules),
   accountsModule,
   membersModule,
+  directoryModule,
   fairModule,
   practicesModule,
   boardModule,

@@ -7,8 +7,7 @@ import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Mailer } from './mail';
-import type { Actor } from './auth';
-import type { Language } from './i18n';
+import type { Actor, Clock, Language } from '../kernel';
 
 export interface RateLimitRule {
   points: number;
@@ -38,8 +37,8 @@ export interface AppContext {
   mailer: Mailer;
   connection: Connection;
   rateLimits: RateLimits;
-  /** The current time; services take it from here so tests can move the clock. */
-  now: () => Date;
+  /** The clock: services are built with it (never `new Date()`), so tests can move time. */
+  now: Clock;
 }
 
 /**
@@ -48,7 +47,8 @@ export interface AppContext {
  */
 export interface PortalModule {
   name: string;
-  router(ctx: AppContext): Router;
+  /** Its routes, if it has pages. */
+  router?(ctx: AppContext): Router;
   onStart?(ctx: AppContext): Promise<void>;
   /**
    * POST paths that authenticate by a signed token in their URL, never by the session (one-click
@@ -65,4 +65,18 @@ export interface PortalModule {
 export interface HomeSection {
   view: string; // e.g. 'fair/home-section'
   data: Record<string, unknown>;
+}
+
+/**
+ * How a module gets its services: built once per app context from its dependencies, and shared by
+ * the module's router, onStart, homeSection and middleware (see docs/DEVELOPING.md).
+ *
+ *   const services = oncePerContext((ctx) => createAccountsService({ mailer: ctx.mailer, clock: ctx.now, baseUrl: ctx.config.baseUrl }));
+ */
+export function oncePerContext<T>(build: (ctx: AppContext) => T): (ctx: AppContext) => T {
+  const built = new WeakMap<AppContext, T>();
+  return (ctx) => {
+    if (!built.has(ctx)) built.set(ctx, build(ctx));
+    return built.get(ctx) as T;
+  };
 }

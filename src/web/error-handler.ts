@@ -4,7 +4,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import { Error as MongooseError } from 'mongoose';
-import { AppError, NotFoundError, TooManyRequestsError, UnauthenticatedError, ValidationError, isDuplicateKeyError } from './errors';
+import { AppError, NotFoundError, TooManyRequestsError, UnauthenticatedError, ValidationError, isDuplicateKeyError } from '../kernel';
 import { isCsrfError } from './csrf';
 
 interface ErrorView {

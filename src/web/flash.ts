@@ -3,7 +3,7 @@
  * Kept in the session; stored as catalogue keys, translated when shown.
  */
 import type { NextFunction, Request, Response } from 'express';
-import type { MessageRef } from './errors';
+import type { MessageRef } from '../kernel';
 
 export type FlashKind = 'success' | 'info' | 'error';
 export interface Flash extends MessageRef {

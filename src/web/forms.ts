@@ -1,12 +1,14 @@
 /**
- * One zod schema per form. parseForm turns zod's issues into message keys per field, so a form is
- * shown again with the user's input kept and each error beside its field (partials/field.ejs).
- * A schema may give its own key as the issue message (e.g. `.refine(fn, 'accounts:passwordIsEmail')`).
+ * One zod schema per form, and one way to handle a form (formHandler): validate the body and the
+ * query at the edge, show the form again with per-field errors (422) and the user's input kept, or
+ * call the service with typed input. parseForm turns zod's issues into message keys per field, shown
+ * beside each field (partials/field.ejs). A schema may give its own key as the issue message
+ * (e.g. `.refine(fn, 'accounts:passwordIsEmail')`).
  */
-import type { Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
-import type { FieldErrors, MessageRef } from './errors';
-import { ValidationError } from './errors';
+import type { FieldErrors, MessageRef } from '../kernel';
+import { ValidationError } from '../kernel';
 
 export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
 
@@ -60,9 +62,77 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.
   return result.data;
 }
 
-/** Renders a form again with the user's values and the errors, with status 422. */
-export function renderFormErrors(res: Response, view: string, locals: Record<string, unknown> & { values: unknown; errors: FieldErrors }): void {
-  res.status(422).render(view, locals);
+/** What the user typed, as a form shows it back: strings and lists of strings. */
+export type FormValues = Record<string, string | string[]>;
+
+/** Fields never shown back in a form. */
+export const SECRET_FIELDS: readonly string[] = ['_csrf', 'password', 'currentPassword', 'newPassword', 'emailPassword', 'confirmPassword'];
+
+/** The one form-echo helper: the user's input to show back (strings and string lists), secrets left out. */
+export function formValues(input: unknown, omit: readonly string[] = SECRET_FIELDS): FormValues {
+  const out: FormValues = {};
+  if (!input || typeof input !== 'object') return out;
+  for (const [k, v] of Object.entries(input as Record<string, unknown>)) {
+    if (omit.includes(k)) continue;
+    if (typeof v === 'string') out[k] = v;
+    else if (Array.isArray(v)) out[k] = v.filter((x): x is string => typeof x === 'string');
+  }
+  return out;
+}
+
+/** What a form is shown again with. */
+export interface FormState {
+  values: FormValues;
+  errors: FieldErrors;
+}
+
+export interface FormSpec<B extends z.ZodType, Q extends z.ZodType> {
+  /** The body's schema. */
+  body: B;
+  /** The query string's schema, when the form's target takes parameters (e.g. ?to=...). */
+  query?: Q;
+  /**
+   * Shows the form again; the status is already 422. Also used when the service throws a
+   * ValidationError for a rule that needs the database (e.g. "this e-mail address is taken").
+   */
+  render(req: Request, res: Response, state: FormState): unknown;
+  /** More problems to show beside the schema's (so one round trip shows every problem). */
+  moreProblems?(req: Request): Promise<FieldErrors>;
+  /** Body fields never shown back (default: SECRET_FIELDS). */
+  secret?: readonly string[];
+  /** Runs with the typed input once it is valid: call the service, then redirect or render. */
+  handle(req: Request, res: Response, input: { body: z.infer<B>; query: z.infer<Q> }): unknown;
+}
+
+/**
+ * The one way to handle a form post: body (and query) parsed by their schemas; invalid input shows
+ * the form again (422) with the errors beside the fields and the input kept; valid input goes to
+ * `handle`; a ValidationError thrown there shows the form again the same way. Other errors go on to
+ * the error handler.
+ */
+export function formHandler<B extends z.ZodType, Q extends z.ZodType = z.ZodType<Record<string, never>>>(spec: FormSpec<B, Q>): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const again = async (errors: FieldErrors) => {
+      res.status(422);
+      await spec.render(req, res, { values: formValues(req.body, spec.secret), errors });
+    };
+    try {
+      const body = parseForm(spec.body, req.body);
+      const query = spec.query ? parseForm(spec.query, req.query) : ({ ok: true, data: {} } as FormResult<z.infer<Q>>);
+      if (!body.ok || !query.ok) {
+        const more = spec.moreProblems ? await spec.moreProblems(req) : {};
+        return await again({ ...more, ...(query.ok ? {} : query.errors), ...(body.ok ? {} : body.errors) });
+      }
+      try {
+        await spec.handle(req, res, { body: body.data, query: query.data });
+      } catch (err) {
+        if (err instanceof ValidationError) return await again(err.fieldErrors);
+        throw err;
+      }
+    } catch (err) {
+      next(err);
+    }
+  };
 }
 
 /** Reusable field rules. Strings are trimmed; optional text fields turn '' into undefined. */

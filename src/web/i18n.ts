@@ -9,14 +9,10 @@ import path from 'node:path';
 import i18next, { type i18n as I18n, type TFunction } from 'i18next';
 import type { NextFunction, Request, Response } from 'express';
 
-export const LANGUAGES = ['en', 'zh-CN'] as const;
-export type Language = (typeof LANGUAGES)[number];
-export const DEFAULT_LANGUAGE: Language = 'en';
-export const LANG_COOKIE = 'lang';
+import { DEFAULT_LANGUAGE, LANGUAGES, isLanguage, type Language } from '../kernel';
 
-export function isLanguage(value: unknown): value is Language {
-  return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
-}
+export { DEFAULT_LANGUAGE, LANGUAGES, isLanguage, type Language };
+export const LANG_COOKIE = 'lang';
 
 const LOCALES_DIR = path.resolve(__dirname, '../../locales');
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import { Schema, model, models, type Model } from 'mongoose';
-import type { MessageRef } from './errors';
+import type { MessageRef } from '../kernel';
 import { translator, type Language } from './i18n';
 import { escapeHtml } from './html';
 

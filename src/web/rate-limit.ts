@@ -6,7 +6,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Connection } from 'mongoose';
 import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimitRule } from './context';
-import { TooManyRequestsError } from './errors';
+import { TooManyRequestsError, type Actor } from '../kernel';
 
 export interface RateLimiter {
   /** Counts one attempt for the key; throws TooManyRequestsError when over the limit. */
@@ -46,4 +46,19 @@ export function createRateLimiter(connection: Connection, name: string, rule: Ra
       consume(keyOf(req)).then(() => next(), next);
     },
   };
+}
+
+/** Accounts younger than this post at a limited rate (spam from fresh sign-ups); older ones are trusted. */
+export const NEW_ACCOUNT_MS = 7 * 24 * 3600 * 1000;
+
+/** The one budget for new accounts' posts, shared by the board and messages (keyed by user id). */
+export function createPostingLimiter(connection: Connection, rule: RateLimitRule): RateLimiter {
+  return createRateLimiter(connection, 'posting', rule);
+}
+
+/** The posting rule: a post by an account younger than NEW_ACCOUNT_MS counts against its budget (429 when spent). */
+export async function checkPostingLimit(limiter: RateLimiter | undefined, actor: Pick<Actor, 'id' | 'createdAt'>, now: Date): Promise<void> {
+  if (!limiter) return;
+  if (now.getTime() - new Date(actor.createdAt).getTime() >= NEW_ACCOUNT_MS) return;
+  await limiter.consume(actor.id);
 }

@@ -41,8 +41,8 @@ import { pipeline } from 'node:stream/promises';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import { filetypeinfo } from 'magic-bytes.js';
-import type { MessageRef } from './errors';
-import { NotFoundError } from './errors';
+import type { MessageRef } from '../kernel';
+import { NotFoundError } from '../kernel';
 
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 export const MAX_FILES = 5;

@@ -34,8 +34,16 @@ export interface TestApp {
   config: Readonly<Config>;
   /** Moves the clock the services see (ctx.now). */
   setNow(date: Date | null): void;
+  /**
+   * Resolves once every e-mail the app was asked to send before this call has arrived: a marker
+   * goes out through the app's own mailer (which sends in order) and is waited for, then the
+   * capture finishes parsing. Lets a test assert that something was NOT sent without sleeping.
+   */
+  mailSettled(): Promise<void>;
   close(): Promise<void>;
 }
+
+let markers = 0;
 
 export async function createTestApp(opts: { rateLimits?: Partial<RateLimits>; env?: Record<string, string> } = {}): Promise<TestApp> {
   const smtp = await startTestSmtp();
@@ -75,6 +83,13 @@ export async function createTestApp(opts: { rateLimits?: Partial<RateLimits>; en
     config,
     setNow(date) {
       fixedNow = date;
+    },
+    async mailSettled() {
+      markers += 1;
+      const address = `settled-${markers}@marker.test`;
+      await mailer.notify({ email: address, name: 'Marker', language: 'en' }, { subject: { key: 'common:siteName' }, lines: [] });
+      await smtp.waitFor((m) => m.to.includes(address), 30_000);
+      await smtp.idle();
     },
     async close() {
       await mailer.close();

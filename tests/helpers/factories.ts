@@ -3,7 +3,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Company, User, type Role, SECTORS, COMPANY_SIZES } from '../../src/modules/accounts/model';
-import { hashPassword } from '../../src/web/auth';
+import { hashPassword } from '../../src/modules/accounts';
 
 export const DEFAULT_PASSWORD = 'correct-horse-battery-9';
 let cachedHash: Promise<string> | undefined;

@@ -19,6 +19,8 @@ export interface TestSmtp {
   mails: CapturedMail[];
   /** Resolves with the first mail (already received or arriving) that matches; fails after timeoutMs. */
   waitFor(match: (m: CapturedMail) => boolean, timeoutMs?: number): Promise<CapturedMail>;
+  /** Resolves once every message received so far has been parsed and recorded. */
+  idle(): Promise<void>;
   to(address: string): CapturedMail[];
   clear(): void;
   close(): Promise<void>;
@@ -27,11 +29,22 @@ export interface TestSmtp {
 export async function startTestSmtp(): Promise<TestSmtp> {
   const mails: CapturedMail[] = [];
   const waiters: { match: (m: CapturedMail) => boolean; resolve: (m: CapturedMail) => void }[] = [];
+  let parsing = 0;
+  let idleWaiters: (() => void)[] = [];
+  const doneParsing = () => {
+    parsing -= 1;
+    if (parsing === 0) {
+      const ready = idleWaiters;
+      idleWaiters = [];
+      for (const w of ready) w();
+    }
+  };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     onData(stream, _session, callback) {
+      parsing += 1;
       simpleParser(stream)
         .then((parsed) => {
           const toField = parsed.to;
@@ -44,9 +57,13 @@ export async function startTestSmtp(): Promise<TestSmtp> {
               w.resolve(mail);
             }
           }
+          doneParsing();
           callback();
         })
-        .catch((err: Error) => callback(err));
+        .catch((err: Error) => {
+          doneParsing();
+          callback(err);
+        });
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -66,6 +83,7 @@ export async function startTestSmtp(): Promise<TestSmtp> {
         waiters.push(waiter);
       });
     },
+    idle: () => (parsing === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))),
     to: (address) => mails.filter((m) => m.to.includes(address.toLowerCase())),
     clear: () => {
       mails.length = 0;

@@ -3,7 +3,7 @@
  */
 import mongoose, { Schema } from 'mongoose';
 import { queryTerms, runSearch, searchPipeline, textTerms, MAX_QUERY_TERMS } from '../../src/web/search';
-import { testDbUri } from '../helpers/db';
+import { connectTestDb, disconnectTestDb } from '../helpers/db';
 
 describe('textTerms', () => {
   it('stems English words so word forms meet', () => {
@@ -69,7 +69,7 @@ describe('runSearch against the database', () => {
   const Doc = mongoose.model('SearchTestDoc', new Schema({ title: String, terms: { type: [String], index: true }, status: String, createdAt: Date }));
 
   beforeAll(async () => {
-    await mongoose.connect(testDbUri());
+    await connectTestDb();
     await Doc.syncIndexes();
     const add = (title: string, status: string, day: number) => Doc.create({ title, terms: textTerms(title), status, createdAt: new Date(Date.UTC(2026, 0, day)) });
     await add('SME innovation vouchers', 'published', 1);
@@ -79,8 +79,7 @@ describe('runSearch against the database', () => {
     await add('Hidden innovation cluster', 'hidden', 5);
   });
   afterAll(async () => {
-    await mongoose.connection.dropDatabase();
-    await mongoose.disconnect();
+    await disconnectTestDb();
   });
 
   it('ranks by matching terms, then recency, and applies the extra filter', async () => {

@@ -2,38 +2,31 @@
  * The account page: one page with four forms (profile, company, password, e-mail), all posting to
  * /account with a `section` field. Following the e-mail change link needs no session.
  */
-import { Router, type Request, type Response } from 'express';
-import type { AppContext } from '../../web/context';
-import { actorOf, requireUser, toActor } from '../../web/auth';
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { BadRequestError, type FieldErrors } from '../../kernel';
+import { actorOf, requireUser } from '../../web/auth';
 import { renewCsrfToken } from '../../web/csrf';
-import { BadRequestError, ValidationError, type FieldErrors } from '../../web/errors';
-import { parseForm } from '../../web/forms';
 import { flash } from '../../web/flash';
+import { formHandler, type FormState, type FormValues } from '../../web/forms';
 import { findAsemMember } from '../members';
-import { COMPANY_SIZES, SECTORS, User, type UserDoc } from './model';
+import { toActor } from './auth';
 import { ChangeEmailForm, ChangePasswordForm, CompanyForm, ProfileForm } from './forms';
-import { changePassword, confirmEmailChange, getAccount, requestEmailChange, updateCompany, updateProfile } from './service';
+import { COMPANY_SIZES, SECTORS, User, type UserDoc } from './model';
+import type { AccountsService } from './service';
 
 type Section = 'profile' | 'company' | 'password' | 'email';
-const SECTIONS: Section[] = ['profile', 'company', 'password', 'email'];
-const SECRET_FIELDS = ['currentPassword', 'newPassword', 'emailPassword', 'password', '_csrf'];
-
-function keptValues(input: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(input)) if (!SECRET_FIELDS.includes(k) && typeof v === 'string') out[k] = v;
-  return out;
-}
+const SECTIONS: readonly string[] = ['profile', 'company', 'password', 'email'];
 
 function relogin(req: Request, user: Express.User): Promise<void> {
   return new Promise((resolve, reject) => req.login(user, (err) => (err ? reject(err) : resolve())));
 }
 
-export function accountRouter(ctx: AppContext): Router {
+export function accountRouter(accounts: AccountsService): Router {
   const router = Router();
 
-  async function showAccount(req: Request, res: Response, status: number, failed?: { section: Section; values: Record<string, string>; errors: FieldErrors }) {
+  async function showAccount(req: Request, res: Response, failed?: { section: Section } & FormState) {
     const actor = actorOf(req);
-    const { user, company } = await getAccount(actor);
+    const { user, company } = await accounts.getAccount(actor);
     const member = user.member ? await findAsemMember(user.member) : null;
     const stored = {
       profile: { name: user.name, language: user.language ?? 'en', agency: user.agency ?? '', languages: (user.languages ?? []).join(', ') },
@@ -42,14 +35,14 @@ export function accountRouter(ctx: AppContext): Router {
         : {},
       password: {},
       email: { newEmail: '' },
-    } as Record<Section, Record<string, string>>;
+    } as Record<Section, FormValues>;
     const values = { ...stored };
     const errors: Record<Section, FieldErrors> = { profile: {}, company: {}, password: {}, email: {} };
     if (failed) {
       values[failed.section] = failed.values;
       errors[failed.section] = failed.errors;
     }
-    res.status(status).render('accounts/account', {
+    res.render('accounts/account', {
       title: req.t('accounts:account.title'),
       user,
       company,
@@ -66,33 +59,38 @@ export function accountRouter(ctx: AppContext): Router {
   }
 
   router.get('/account', requireUser, async (req, res) => {
-    await showAccount(req, res, 200);
+    await showAccount(req, res);
   });
 
-  router.post('/account', requireUser, async (req, res) => {
-    const actor = actorOf(req);
-    const input = (req.body ?? {}) as Record<string, unknown>;
-    const section = input.section as Section;
-    if (!SECTIONS.includes(section)) throw new BadRequestError();
-    const values = keptValues(input);
-    const fail = (errors: FieldErrors) => showAccount(req, res, 422, { section, values, errors });
-    try {
-      if (section === 'profile') {
-        const form = parseForm(ProfileForm, input);
-        if (!form.ok) return fail(form.errors);
-        await updateProfile(actor, form.data);
+  /** One form per section, all posting to /account; each shows the page again with its own errors. */
+  const again = (section: Section) => (req: Request, res: Response, state: FormState) => showAccount(req, res, { section, ...state });
+  const sectionForms: Record<Section, RequestHandler> = {
+    profile: formHandler({
+      body: ProfileForm,
+      render: again('profile'),
+      async handle(req, res, { body }) {
+        await accounts.updateProfile(actorOf(req), body);
         // The interface follows the new preference from the next page on.
-        if (req.cookies?.lang !== form.data.language) res.clearCookie('lang');
+        if (req.cookies?.lang !== body.language) res.clearCookie('lang');
         flash(req, 'success', 'accounts:account.profile.saved');
-      } else if (section === 'company') {
-        const form = parseForm(CompanyForm, input);
-        if (!form.ok) return fail(form.errors);
-        await updateCompany(actor, form.data);
+        res.redirect(303, '/account');
+      },
+    }),
+    company: formHandler({
+      body: CompanyForm,
+      render: again('company'),
+      async handle(req, res, { body }) {
+        await accounts.updateCompany(actorOf(req), body);
         flash(req, 'success', 'accounts:account.company.saved');
-      } else if (section === 'password') {
-        const form = parseForm(ChangePasswordForm, input);
-        if (!form.ok) return fail(form.errors);
-        await changePassword(actor, form.data);
+        res.redirect(303, '/account');
+      },
+    }),
+    password: formHandler({
+      body: ChangePasswordForm,
+      render: again('password'),
+      async handle(req, res, { body }) {
+        const actor = actorOf(req);
+        await accounts.changePassword(actor, body);
         // authVersion moved on: every other session has ended; this one starts afresh with the new version.
         const user = await User.findById(actor.id).lean<UserDoc>();
         if (user) {
@@ -100,21 +98,28 @@ export function accountRouter(ctx: AppContext): Router {
           renewCsrfToken(req);
         }
         flash(req, 'success', 'accounts:account.password.saved');
-      } else {
-        const form = parseForm(ChangeEmailForm, input);
-        if (!form.ok) return fail(form.errors);
-        await requestEmailChange(actor, form.data, { mailer: ctx.mailer, baseUrl: ctx.config.baseUrl, now: ctx.now() });
-        flash(req, 'info', 'accounts:account.email.sent', { email: form.data.newEmail });
-      }
-    } catch (err) {
-      if (err instanceof ValidationError) return fail(err.fieldErrors);
-      throw err;
-    }
-    res.redirect(303, '/account');
+        res.redirect(303, '/account');
+      },
+    }),
+    email: formHandler({
+      body: ChangeEmailForm,
+      render: again('email'),
+      async handle(req, res, { body }) {
+        await accounts.requestEmailChange(actorOf(req), body);
+        flash(req, 'info', 'accounts:account.email.sent', { email: body.newEmail });
+        res.redirect(303, '/account');
+      },
+    }),
+  };
+
+  router.post('/account', requireUser, (req: Request, res: Response, next: NextFunction) => {
+    const section = (req.body as Record<string, unknown> | undefined)?.section;
+    if (typeof section !== 'string' || !SECTIONS.includes(section)) throw new BadRequestError();
+    return sectionForms[section as Section](req, res, next);
   });
 
   router.get('/account/confirm-email', async (req, res) => {
-    const done = await confirmEmailChange(req.query.token, { mailer: ctx.mailer, baseUrl: ctx.config.baseUrl, now: ctx.now() });
+    const done = await accounts.confirmEmailChange(req.query.token);
     if (!done) return res.status(400).render('accounts/token-invalid', { title: req.t('accounts:account.email.invalidTitle'), kind: 'emailChange' });
     flash(req, 'success', 'accounts:account.email.changed', { email: done.email });
     res.redirect(303, req.user ? '/account' : '/login');

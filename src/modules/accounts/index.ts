@@ -1,32 +1,38 @@
 /**
- * Accounts: registration, e-mail verification, login, password reset, the account page.
+ * The accounts module's front door: who people are. Other modules ask here whom to notify or show
+ * (never the users collection), sign-in plumbing for the app, and the organizer's account work.
  */
-import { Router } from 'express';
-import type { PortalModule } from '../../web/context';
-import { loginRouter } from './login.routes';
-import { registrationRouter } from './registration.routes';
-import { accountRouter } from './account.routes';
-import { ensureFirstOrganizer } from './service';
-
-export { User, Company, ROLES, SECTORS, COMPANY_SIZES, type Role, type UserDoc, type CompanyDoc } from './model';
+export { SECTORS, COMPANY_SIZES } from './model';
 export { passwordProblem } from './passwords';
-
-export const accountsModule: PortalModule = {
-  name: 'accounts',
-  router(ctx) {
-    const router = Router();
-    router.use(loginRouter(ctx));
-    router.use(registrationRouter(ctx));
-    router.use(accountRouter(ctx));
-    return router;
-  },
-  async onStart(ctx) {
-    const created = await ensureFirstOrganizer({ admin: ctx.config.admin, isProduction: ctx.config.isProduction, logger: ctx.logger, now: ctx.now() });
-    if (created?.password) {
-      // Printed once, on the console only: the operator needs it to sign in the first time.
-      process.stdout.write(`\nOrganizer account created: ${created.email} / ${created.password}\nSign in at ${ctx.config.baseUrl}/login and change the password on /account.\n\n`);
-    } else if (created) {
-      ctx.logger.info({ email: created.email }, 'organizer account ready');
-    }
-  },
-};
+export { configurePassport, toActor, hashPassword, verifyPassword } from './auth';
+export {
+  ACTIVE_AND_VERIFIED,
+  reachablePeople,
+  reachablePerson,
+  liaisonsOf,
+  organizers,
+  searchPeople,
+  publicProfiles,
+  emailAddresses,
+  accountStatus,
+  listedCompanyCounts,
+  listedCompaniesOf,
+  publicCompany,
+  ownCompany,
+  companyNames,
+  type Person,
+  type PeopleGroup,
+  type PublicProfile,
+  type PublicCompany,
+} from './people';
+export {
+  createAccountAdministration,
+  liaisonCountsByMember,
+  type AccountAdministration,
+  type AdministrationDeps,
+  type DashboardFigures,
+  type UserSearch,
+  type UserRow,
+  type UserDetail,
+  type LiaisonDesignation,
+} from './administration';

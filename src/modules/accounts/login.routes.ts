@@ -5,12 +5,12 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../web/context';
-import { checkCredentials, toActor } from '../../web/auth';
+import { checkCredentials, toActor } from './auth';
 import { renewCsrfToken } from '../../web/csrf';
 import { fields, parseForm } from '../../web/forms';
 import { flash } from '../../web/flash';
 import { createRateLimiter } from '../../web/rate-limit';
-import { recordLogin } from './service';
+import type { AccountsService } from './service';
 
 const LoginForm = z.object({
   email: fields.email(),
@@ -27,7 +27,7 @@ function login(req: Request, user: Express.User): Promise<void> {
   return new Promise((resolve, reject) => req.login(user, (err) => (err ? reject(err) : resolve())));
 }
 
-export function loginRouter(ctx: AppContext): Router {
+export function loginRouter(ctx: AppContext, accounts: AccountsService): Router {
   const router = Router();
   const perAccount = createRateLimiter(ctx.connection, 'login', ctx.rateLimits.login);
   const perIp = createRateLimiter(ctx.connection, 'login-ip', ctx.rateLimits.loginPerIp);
@@ -56,7 +56,7 @@ export function loginRouter(ctx: AppContext): Router {
     await login(req, toActor(outcome.user));
     renewCsrfToken(req);
     await perAccount.reset(`${req.ip}|${email}`);
-    await recordLogin(String(outcome.user._id), ctx.now());
+    await accounts.recordLogin(String(outcome.user._id));
     flash(req, 'success', 'accounts:login.welcome', { name: outcome.user.name });
     res.redirect(303, next);
   });

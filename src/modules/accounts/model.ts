@@ -4,9 +4,10 @@
  * session of a user at once (password reset, suspension): sessions carry the version they began with.
  */
 import { Schema, Types, model, models, type Model, type InferSchemaType } from 'mongoose';
+import { ROLES, type Role } from '../../kernel';
 
-export const ROLES = ['member', 'liaison', 'organizer'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role };
+
 export const USER_STATUSES = ['active', 'suspended'] as const;
 export const COMPANY_SIZES = ['micro', 'small', 'medium'] as const;
 export const SECTORS = [

@@ -2,35 +2,35 @@
  * Registration, e-mail verification and password reset: the pages reached without an account.
  * Every answer that could tell whether an address is registered is the same either way.
  */
-import { Router, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import type { FieldErrors } from '../../kernel';
 import type { AppContext } from '../../web/context';
-import { ValidationError, type FieldErrors } from '../../web/errors';
-import { parseForm } from '../../web/forms';
+import { formHandler, type FormValues } from '../../web/forms';
 import { flash } from '../../web/flash';
 import { createRateLimiter } from '../../web/rate-limit';
 import { asemMemberOptions } from '../members';
 import { COMPANY_SIZES, SECTORS } from './model';
 import { EmailOnlyForm, RegistrationForm, ResetPasswordForm } from './forms';
-import { findPasswordResetUser, registerAccount, registrationProblems, requestPasswordReset, resendVerification, resetPassword, verifyEmail } from './service';
+import type { AccountsService } from './service';
 
-const body = (req: Request): Record<string, unknown> => (req.body ?? {}) as Record<string, unknown>;
+const field = (req: Request, name: string): string => {
+  const v = (req.body as Record<string, unknown> | undefined)?.[name];
+  return typeof v === 'string' ? v : '';
+};
 
-/** The values shown back in a form: strings only, never the password. */
-function keptValues(input: Record<string, unknown>, omit: string[] = ['password', '_csrf']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(input)) if (!omit.includes(k) && typeof v === 'string') out[k] = v;
-  return out;
-}
-
-export function registrationRouter(ctx: AppContext): Router {
+export function registrationRouter(ctx: AppContext, accounts: AccountsService): Router {
   const router = Router();
   const registrationLimit = createRateLimiter(ctx.connection, 'registration', ctx.rateLimits.registration);
   const resendLimit = createRateLimiter(ctx.connection, 'verify-resend', ctx.rateLimits.registration);
   const resetLimit = createRateLimiter(ctx.connection, 'password-reset', ctx.rateLimits.passwordReset);
-  const mailDeps = () => ({ mailer: ctx.mailer, baseUrl: ctx.config.baseUrl, now: ctx.now() });
+  /** Counts a request against a limit before anything else happens (429 when spent). */
+  const limited = (limiter: { consume(key: string): Promise<unknown> }) => async (req: Request, _res: Response, next: NextFunction) => {
+    await limiter.consume(req.ip ?? 'unknown');
+    next();
+  };
 
-  async function showRegister(req: Request, res: Response, status: number, values: Record<string, string>, errors: FieldErrors) {
-    res.status(status).render('accounts/register', {
+  async function showRegister(req: Request, res: Response, values: FormValues, errors: FieldErrors) {
+    res.render('accounts/register', {
       title: req.t('accounts:register.title'),
       values,
       errors,
@@ -51,34 +51,26 @@ export function registrationRouter(ctx: AppContext): Router {
   router.get('/register', async (req, res) => {
     if (req.user) return res.redirect(303, '/account');
     const member = typeof req.query.member === 'string' ? req.query.member.toUpperCase() : '';
-    await showRegister(req, res, 200, { language: req.lang, member }, {});
+    await showRegister(req, res, { language: req.lang, member }, {});
   });
 
-  router.post('/register', async (req, res) => {
-    await registrationLimit.consume(req.ip ?? 'unknown');
-    const input = body(req);
-    const values = keptValues(input);
-    const form = parseForm(RegistrationForm, input);
-    if (!form.ok) {
+  router.post(
+    '/register',
+    limited(registrationLimit),
+    formHandler({
+      body: RegistrationForm,
+      render: (req, res, { values, errors }) => showRegister(req, res, values, errors),
       // Show the password and member rules too, so one round trip shows every problem.
-      const extra = await registrationProblems({
-        password: typeof input.password === 'string' ? input.password : '',
-        email: typeof input.email === 'string' ? input.email : '',
-        member: typeof input.member === 'string' ? input.member.toUpperCase() : '',
-      });
-      return showRegister(req, res, 422, values, { ...extra, ...form.errors });
-    }
-    try {
-      await registerAccount(form.data, mailDeps());
-    } catch (err) {
-      if (err instanceof ValidationError) return showRegister(req, res, 422, values, err.fieldErrors);
-      throw err;
-    }
-    showCheckEmail(req, res, 'register');
-  });
+      moreProblems: (req) => accounts.registrationProblems({ password: field(req, 'password'), email: field(req, 'email'), member: field(req, 'member').toUpperCase() }),
+      async handle(req, res, { body }) {
+        await accounts.register(body);
+        showCheckEmail(req, res, 'register');
+      },
+    }),
+  );
 
   router.get('/verify-email', async (req, res) => {
-    const verified = await verifyEmail(req.query.token, ctx.now());
+    const verified = await accounts.verifyEmail(req.query.token);
     if (!verified) {
       return res.status(400).render('accounts/token-invalid', { title: req.t('accounts:verify.invalidTitle'), kind: 'verify' });
     }
@@ -90,60 +82,68 @@ export function registrationRouter(ctx: AppContext): Router {
     res.render('accounts/resend', { title: req.t('accounts:resend.title'), values: { email: '' }, errors: {} });
   });
 
-  router.post('/verify-email/resend', async (req, res) => {
-    await resendLimit.consume(req.ip ?? 'unknown');
-    const form = parseForm(EmailOnlyForm, body(req));
-    if (!form.ok) return res.status(422).render('accounts/resend', { title: req.t('accounts:resend.title'), values: keptValues(body(req)), errors: form.errors });
-    await resendVerification(form.data.email, mailDeps());
-    showCheckEmail(req, res, 'resend');
-  });
+  router.post(
+    '/verify-email/resend',
+    limited(resendLimit),
+    formHandler({
+      body: EmailOnlyForm,
+      render: (req, res, state) => res.render('accounts/resend', { title: req.t('accounts:resend.title'), ...state }),
+      async handle(req, res, { body }) {
+        await accounts.resendVerification(body.email);
+        showCheckEmail(req, res, 'resend');
+      },
+    }),
+  );
 
   router.get('/forgot-password', (req, res) => {
     res.render('accounts/forgot-password', { title: req.t('accounts:forgot.title'), values: { email: '' }, errors: {} });
   });
 
-  router.post('/forgot-password', async (req, res) => {
-    await resetLimit.consume(req.ip ?? 'unknown');
-    const form = parseForm(EmailOnlyForm, body(req));
-    if (!form.ok) return res.status(422).render('accounts/forgot-password', { title: req.t('accounts:forgot.title'), values: keptValues(body(req)), errors: form.errors });
-    await requestPasswordReset(form.data.email, mailDeps());
-    showCheckEmail(req, res, 'reset');
-  });
+  router.post(
+    '/forgot-password',
+    limited(resetLimit),
+    formHandler({
+      body: EmailOnlyForm,
+      render: (req, res, state) => res.render('accounts/forgot-password', { title: req.t('accounts:forgot.title'), ...state }),
+      async handle(req, res, { body }) {
+        await accounts.requestPasswordReset(body.email);
+        showCheckEmail(req, res, 'reset');
+      },
+    }),
+  );
 
-  const showReset = (req: Request, res: Response, status: number, token: string, errors: FieldErrors) =>
-    res.status(status).render('accounts/reset-password', { title: req.t('accounts:reset.title'), token, errors });
+  const showReset = (req: Request, res: Response, token: string, errors: FieldErrors) =>
+    res.render('accounts/reset-password', { title: req.t('accounts:reset.title'), token, errors });
   const showResetInvalid = (req: Request, res: Response) =>
     res.status(400).render('accounts/token-invalid', { title: req.t('accounts:reset.invalidTitle'), kind: 'reset' });
 
   router.get('/reset-password', async (req, res) => {
-    const user = await findPasswordResetUser(req.query.token, ctx.now());
+    const user = await accounts.findPasswordResetUser(req.query.token);
     if (!user) return showResetInvalid(req, res);
-    showReset(req, res, 200, String(req.query.token), {});
+    showReset(req, res, String(req.query.token), {});
   });
 
-  router.post('/reset-password', async (req, res) => {
-    const input = body(req);
-    const token = typeof input.token === 'string' ? input.token : '';
-    const form = parseForm(ResetPasswordForm, input);
-    if (!form.ok) {
-      if (!(await findPasswordResetUser(token, ctx.now()))) return showResetInvalid(req, res);
-      return showReset(req, res, 422, token, form.errors);
-    }
-    let done: { email: string } | null;
-    try {
-      done = await resetPassword(form.data.token, form.data.password, ctx.now());
-    } catch (err) {
-      if (err instanceof ValidationError) return showReset(req, res, 422, token, err.fieldErrors);
-      throw err;
-    }
-    if (!done) return showResetInvalid(req, res);
-    // Every session of the account has ended (authVersion); this browser signs in afresh too.
-    if (req.user) {
-      await new Promise<void>((resolve, reject) => req.logout((e) => (e ? reject(e) : resolve())));
-    }
-    flash(req, 'success', 'accounts:reset.done');
-    res.redirect(303, '/login');
-  });
+  router.post(
+    '/reset-password',
+    formHandler({
+      body: ResetPasswordForm,
+      async render(req, res, { errors }) {
+        const token = field(req, 'token');
+        if (!(await accounts.findPasswordResetUser(token))) return showResetInvalid(req, res);
+        showReset(req, res, token, errors);
+      },
+      async handle(req, res, { body }) {
+        const done = await accounts.resetPassword(body.token, body.password);
+        if (!done) return showResetInvalid(req, res);
+        // Every session of the account has ended (authVersion); this browser signs in afresh too.
+        if (req.user) {
+          await new Promise<void>((resolve, reject) => req.logout((e) => (e ? reject(e) : resolve())));
+        }
+        flash(req, 'success', 'accounts:reset.done');
+        res.redirect(303, '/login');
+      },
+    }),
+  );
 
   return router;
 }

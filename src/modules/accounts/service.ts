@@ -7,8 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import mongoose, { Types } from 'mongoose';
 import type { Logger } from 'pino';
-import { hashPassword, verifyPassword, type Actor } from '../../web/auth';
-import { ConflictError, NotFoundError, ValidationError, isDuplicateKeyError, type FieldErrors } from '../../web/errors';
+import { hashPassword, verifyPassword } from './auth';
+import type { Actor, Clock } from '../../kernel';
+import { ConflictError, NotFoundError, ValidationError, isDuplicateKeyError, type FieldErrors } from '../../kernel';
 import type { Language } from '../../web/i18n';
 import type { MailContent, Mailer, Recipient } from '../../web/mail';
 import { isAsemMemberCode } from '../members';
@@ -18,11 +19,12 @@ import { EMAIL_CHANGE_TTL_MS, RESET_TTL_MS, VERIFICATION_TTL_MS, hashToken, look
 
 const { trusted } = mongoose;
 
-/** What a service needs to send mail with absolute links. */
-export interface MailDeps {
+/** What the accounts service is built from, once, at start-up (createAccountsService). */
+export interface AccountsDeps {
   mailer: Mailer;
+  clock: Clock;
+  /** For absolute links in e-mails. */
   baseUrl: string;
-  now: Date;
 }
 
 /**
@@ -52,8 +54,8 @@ export async function ensureFirstOrganizer(opts: {
   return { email, password: opts.admin ? null : password };
 }
 
-export async function recordLogin(userId: string, now: Date): Promise<void> {
-  await User.updateOne({ _id: userId }, { $set: { lastLoginAt: now } });
+async function recordLogin(deps: AccountsDeps, userId: string): Promise<void> {
+  await User.updateOne({ _id: userId }, { $set: { lastLoginAt: deps.clock() } });
 }
 
 function recipientOf(user: Pick<UserDoc, 'email' | 'name' | 'language'>): Recipient {
@@ -102,7 +104,7 @@ function verificationMail(token: string, baseUrl: string): MailContent {
   };
 }
 
-async function mailDuplicateRegistration(owner: Pick<UserDoc, 'email' | 'name' | 'language'>, deps: MailDeps): Promise<void> {
+async function mailDuplicateRegistration(deps: AccountsDeps, owner: Pick<UserDoc, 'email' | 'name' | 'language'>): Promise<void> {
   await deps.mailer.notify(recipientOf(owner), {
     subject: { key: 'accounts:mail.duplicate.subject' },
     lines: [{ key: 'accounts:mail.duplicate.intro' }, { key: 'accounts:mail.duplicate.whatToDo' }, { key: 'accounts:mail.duplicate.notYou' }],
@@ -114,16 +116,16 @@ async function mailDuplicateRegistration(owner: Pick<UserDoc, 'email' | 'name' |
  * Registers a person and their company, unverified and unlisted, and mails the verification link.
  * An address that is already registered gets a notice instead; the caller cannot tell the difference.
  */
-export async function registerAccount(input: RegistrationInput, deps: MailDeps): Promise<void> {
+async function registerAccount(deps: AccountsDeps, input: RegistrationInput): Promise<void> {
   const problems = await registrationProblems(input);
   if (Object.keys(problems).length) throw new ValidationError(problems);
   // Hashed in both cases, so a known address does not answer faster than a new one.
   const passwordHash = await hashPassword(input.password);
   const email = input.email.trim().toLowerCase();
   const existing = await User.findOne({ email }, { email: 1, name: 1, language: 1 }).lean<UserDoc>();
-  if (existing) return mailDuplicateRegistration(existing, deps);
+  if (existing) return mailDuplicateRegistration(deps, existing);
 
-  const { token, stored } = newToken(deps.now, VERIFICATION_TTL_MS);
+  const { token, stored } = newToken(deps.clock(), VERIFICATION_TTL_MS);
   const companyId = new Types.ObjectId();
   let userId: Types.ObjectId;
   try {
@@ -142,7 +144,7 @@ export async function registerAccount(input: RegistrationInput, deps: MailDeps):
     // Two registrations of one address at once: the unique index decides, the loser is a duplicate.
     if (!isDuplicateKeyError(err)) throw err;
     const owner = await User.findOne({ email }, { email: 1, name: 1, language: 1 }).lean<UserDoc>();
-    if (owner) await mailDuplicateRegistration(owner, deps);
+    if (owner) await mailDuplicateRegistration(deps, owner);
     return;
   }
   try {
@@ -167,8 +169,9 @@ export async function registerAccount(input: RegistrationInput, deps: MailDeps):
 }
 
 /** Marks the address verified and lists the company; null when the link is unknown, used or expired. */
-export async function verifyEmail(token: unknown, now: Date): Promise<{ email: string } | null> {
+async function verifyEmail(deps: AccountsDeps, token: unknown): Promise<{ email: string } | null> {
   if (!looksLikeToken(token)) return null;
+  const now = deps.clock();
   const user = await User.findOneAndUpdate(
     { 'verification.hash': hashToken(token), 'verification.expiresAt': trusted({ $gt: now }) },
     { $set: { emailVerifiedAt: now }, $unset: { verification: 1 } },
@@ -180,11 +183,11 @@ export async function verifyEmail(token: unknown, now: Date): Promise<{ email: s
 }
 
 /** Sends a fresh verification link to an unverified account; silent otherwise. */
-export async function resendVerification(emailInput: string, deps: MailDeps): Promise<void> {
+async function resendVerification(deps: AccountsDeps, emailInput: string): Promise<void> {
   const email = emailInput.trim().toLowerCase();
   const user = await User.findOne({ email, status: 'active' }).lean<UserDoc>();
   if (!user || user.emailVerifiedAt) return;
-  const { token, stored } = newToken(deps.now, VERIFICATION_TTL_MS);
+  const { token, stored } = newToken(deps.clock(), VERIFICATION_TTL_MS);
   const updated = await User.updateOne({ _id: user._id, emailVerifiedAt: null }, { $set: { verification: stored } });
   if (updated.modifiedCount !== 1) return;
   await deps.mailer.notify(recipientOf(user), verificationMail(token, deps.baseUrl));
@@ -192,11 +195,11 @@ export async function resendVerification(emailInput: string, deps: MailDeps): Pr
 
 /* ------------------------------------------------------------------ password reset */
 
-export async function requestPasswordReset(emailInput: string, deps: MailDeps): Promise<void> {
+async function requestPasswordReset(deps: AccountsDeps, emailInput: string): Promise<void> {
   const email = emailInput.trim().toLowerCase();
   const user = await User.findOne({ email, status: 'active' }).lean<UserDoc>();
   if (!user) return;
-  const { token, stored } = newToken(deps.now, RESET_TTL_MS);
+  const { token, stored } = newToken(deps.clock(), RESET_TTL_MS);
   await User.updateOne({ _id: user._id }, { $set: { passwordReset: stored } });
   await deps.mailer.notify(recipientOf(user), {
     subject: { key: 'accounts:mail.reset.subject' },
@@ -206,8 +209,9 @@ export async function requestPasswordReset(emailInput: string, deps: MailDeps): 
 }
 
 /** The account a reset link belongs to, when the link is still good. */
-export async function findPasswordResetUser(token: unknown, now: Date): Promise<UserDoc | null> {
+async function findPasswordResetUser(deps: AccountsDeps, token: unknown): Promise<UserDoc | null> {
   if (!looksLikeToken(token)) return null;
+  const now = deps.clock();
   return User.findOne({ 'passwordReset.hash': hashToken(token), 'passwordReset.expiresAt': trusted({ $gt: now }), status: 'active' }).lean<UserDoc>();
 }
 
@@ -215,8 +219,9 @@ export async function findPasswordResetUser(token: unknown, now: Date): Promise<
  * Sets the new password and ends every session of the account (authVersion). Following the link
  * proves the address too, so an unverified account becomes verified. Null when the link is bad.
  */
-export async function resetPassword(token: unknown, password: string, now: Date): Promise<{ email: string } | null> {
-  const user = await findPasswordResetUser(token, now);
+async function resetPassword(deps: AccountsDeps, token: unknown, password: string): Promise<{ email: string } | null> {
+  const now = deps.clock();
+  const user = await findPasswordResetUser(deps, token);
   if (!user) return null;
   const problems = passwordErrors(password, user.email);
   if (Object.keys(problems).length) throw new ValidationError(problems);
@@ -243,7 +248,7 @@ export interface AccountView {
   company: CompanyDoc | null;
 }
 
-export async function getAccount(actor: Actor): Promise<AccountView> {
+async function getAccount(actor: Actor): Promise<AccountView> {
   const user = await User.findById(actor.id).lean<UserDoc>();
   if (!user) throw new NotFoundError();
   const company = user.company ? await Company.findOne({ _id: user.company, owner: user._id }).lean<CompanyDoc>() : null;
@@ -257,7 +262,7 @@ export interface ProfileInput {
   languages?: string[] | undefined;
 }
 
-export async function updateProfile(actor: Actor, input: ProfileInput): Promise<void> {
+async function updateProfile(actor: Actor, input: ProfileInput): Promise<void> {
   const set: Record<string, unknown> = { name: input.name, language: input.language };
   // Only liaisons present an agency and working languages in the directory.
   if (actor.role === 'liaison') {
@@ -268,7 +273,7 @@ export async function updateProfile(actor: Actor, input: ProfileInput): Promise<
   if (res.matchedCount !== 1) throw new NotFoundError();
 }
 
-export async function updateCompany(actor: Actor, input: CompanyInput): Promise<void> {
+async function updateCompany(actor: Actor, input: CompanyInput): Promise<void> {
   if (!actor.companyId) throw new NotFoundError();
   const set: Record<string, unknown> = {
     name: input.companyName,
@@ -286,7 +291,7 @@ export async function updateCompany(actor: Actor, input: CompanyInput): Promise<
 }
 
 /** Checks the current password and sets the new one; bumps authVersion so other sessions end. */
-export async function changePassword(actor: Actor, input: { currentPassword: string; newPassword: string }): Promise<void> {
+async function changePassword(actor: Actor, input: { currentPassword: string; newPassword: string }): Promise<void> {
   const user = await User.findById(actor.id).lean<UserDoc>();
   if (!user) throw new NotFoundError();
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
@@ -302,7 +307,7 @@ export async function changePassword(actor: Actor, input: { currentPassword: str
  * effect only when the link is followed. A new address that belongs to someone else answers the
  * same (that owner is told instead), so the form reveals no accounts.
  */
-export async function requestEmailChange(actor: Actor, input: { newEmail: string; emailPassword: string }, deps: MailDeps): Promise<void> {
+async function requestEmailChange(deps: AccountsDeps, actor: Actor, input: { newEmail: string; emailPassword: string }): Promise<void> {
   const user = await User.findById(actor.id).lean<UserDoc>();
   if (!user) throw new NotFoundError();
   if (!(await verifyPassword(user.passwordHash, input.emailPassword))) {
@@ -311,8 +316,8 @@ export async function requestEmailChange(actor: Actor, input: { newEmail: string
   const newEmail = input.newEmail.trim().toLowerCase();
   if (newEmail === user.email) throw new ValidationError({ newEmail: { key: 'accounts:account.email.same' } });
   const owner = await User.findOne({ email: newEmail }, { email: 1, name: 1, language: 1 }).lean<UserDoc>();
-  if (owner) return mailDuplicateRegistration(owner, deps);
-  const { token, stored } = newToken(deps.now, EMAIL_CHANGE_TTL_MS);
+  if (owner) return mailDuplicateRegistration(deps, owner);
+  const { token, stored } = newToken(deps.clock(), EMAIL_CHANGE_TTL_MS);
   await User.updateOne({ _id: user._id }, { $set: { pendingEmail: newEmail, emailChange: stored } });
   await deps.mailer.notify(
     { email: newEmail, name: user.name, language: (user.language as Language) ?? 'en' },
@@ -330,15 +335,15 @@ export async function requestEmailChange(actor: Actor, input: { newEmail: string
 }
 
 /** Follows an e-mail change link: the pending address becomes the login address. */
-export async function confirmEmailChange(token: unknown, deps: MailDeps): Promise<{ email: string } | null> {
+async function confirmEmailChange(deps: AccountsDeps, token: unknown): Promise<{ email: string } | null> {
   if (!looksLikeToken(token)) return null;
-  const user = await User.findOne({ 'emailChange.hash': hashToken(token), 'emailChange.expiresAt': trusted({ $gt: deps.now }) }).lean<UserDoc>();
+  const user = await User.findOne({ 'emailChange.hash': hashToken(token), 'emailChange.expiresAt': trusted({ $gt: deps.clock() }) }).lean<UserDoc>();
   if (!user || !user.pendingEmail) return null;
   let updated: UserDoc | null;
   try {
     updated = await User.findOneAndUpdate(
       { _id: user._id, 'emailChange.hash': user.emailChange!.hash },
-      { $set: { email: user.pendingEmail, emailVerifiedAt: user.emailVerifiedAt ?? deps.now }, $unset: { pendingEmail: 1, emailChange: 1 } },
+      { $set: { email: user.pendingEmail, emailVerifiedAt: user.emailVerifiedAt ?? deps.clock() }, $unset: { pendingEmail: 1, emailChange: 1 } },
       { returnDocument: 'after' },
     ).lean<UserDoc>();
   } catch (err) {
@@ -353,3 +358,28 @@ export async function confirmEmailChange(token: unknown, deps: MailDeps): Promis
   });
   return { email: updated.email };
 }
+
+/**
+ * The accounts service, built once at start-up with its dependencies; every method that acts for
+ * someone takes the actor first. Routes receive it from the module (module.ts), tests build their own.
+ */
+export function createAccountsService(deps: AccountsDeps) {
+  return {
+    registrationProblems,
+    register: (input: RegistrationInput) => registerAccount(deps, input),
+    verifyEmail: (token: unknown) => verifyEmail(deps, token),
+    resendVerification: (email: string) => resendVerification(deps, email),
+    requestPasswordReset: (email: string) => requestPasswordReset(deps, email),
+    findPasswordResetUser: (token: unknown) => findPasswordResetUser(deps, token),
+    resetPassword: (token: unknown, password: string) => resetPassword(deps, token, password),
+    recordLogin: (userId: string) => recordLogin(deps, userId),
+    getAccount,
+    updateProfile,
+    updateCompany,
+    changePassword,
+    requestEmailChange: (actor: Actor, input: { newEmail: string; emailPassword: string }) => requestEmailChange(deps, actor, input),
+    confirmEmailChange: (token: unknown) => confirmEmailChange(deps, token),
+  };
+}
+
+export type AccountsService = ReturnType<typeof createAccountsService>;

@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { fields } from '../../web/forms';
-import { ROLES } from '../accounts';
+import { ROLES } from '../../kernel';
 
 const memberCode = () => z.string().trim().toUpperCase().regex(/^[A-Z0-9-]{2,12}$/, 'validation:invalidChoice');
 

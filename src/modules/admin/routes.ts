@@ -2,46 +2,25 @@
  * Organizer pages under /admin. The route guard keeps others out early; the services check again.
  */
 import { Router, type Request, type Response } from 'express';
-import type { AppContext } from '../../web/context';
 import { actorOf, requireRole } from '../../web/auth';
-import { ValidationError, type FieldErrors } from '../../web/errors';
-import { parseForm } from '../../web/forms';
+import { ROLES } from '../../kernel';
+import { formHandler, parseForm, type FormState } from '../../web/forms';
 import { flash } from '../../web/flash';
 import { pageFrom, paginate } from '../../web/pagination';
-import { ROLES } from '../accounts';
 import { asemMemberOptions } from '../members';
 import { AddMemberForm, AuditQuery, DesignateForm, RenameMemberForm, SuspendForm, UserSearchQuery } from './forms';
-import {
-  addAsemMember,
-  dashboardFigures,
-  designateLiaison,
-  getAsemMemberForEdit,
-  getUserDetail,
-  listAudit,
-  listMembersForAdmin,
-  reactivateUser,
-  renameAsemMember,
-  revokeLiaison,
-  searchUsers,
-  suspendUser,
-} from './service';
+import type { AccountAdministration } from '../accounts';
+import type { AdminService } from './service';
 
 const USERS_PER_PAGE = 25;
 const AUDIT_PER_PAGE = 30;
 
-function stringValues(input: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries((input ?? {}) as Record<string, unknown>)) if (k !== '_csrf' && typeof v === 'string') out[k] = v;
-  return out;
-}
-
-export function adminRouter(ctx: AppContext): Router {
+export function adminRouter(accounts: AccountAdministration, admin: AdminService): Router {
   const router = Router();
-  const deps = () => ({ mailer: ctx.mailer, baseUrl: ctx.config.baseUrl, now: ctx.now() });
   router.use('/admin', requireRole('organizer'));
 
   router.get('/admin', async (req, res) => {
-    const figures = await dashboardFigures(actorOf(req), req.lang);
+    const figures = await accounts.dashboardFigures(actorOf(req), req.lang);
     res.render('admin/dashboard', { title: req.t('admin:dashboard.title'), figures });
   });
 
@@ -52,7 +31,7 @@ export function adminRouter(ctx: AppContext): Router {
   router.get('/admin/users', async (req, res) => {
     const search = UserSearchQuery.parse(req.query);
     const page = pageFrom(req.query, USERS_PER_PAGE);
-    const { users, total } = await searchUsers(actorOf(req), search, page);
+    const { users, total } = await accounts.searchUsers(actorOf(req), search, page);
     res.render('admin/users', {
       title: req.t('admin:users.title'),
       users,
@@ -64,9 +43,9 @@ export function adminRouter(ctx: AppContext): Router {
     });
   });
 
-  async function showUser(req: Request, res: Response, status = 200, designation?: { values: Record<string, string>; errors: FieldErrors }) {
-    const detail = await getUserDetail(actorOf(req), req.params.id);
-    res.status(status).render('admin/user', {
+  async function showUser(req: Request, res: Response, designation?: FormState) {
+    const detail = await accounts.getUserDetail(actorOf(req), req.params.id);
+    res.render('admin/user', {
       title: detail.user.name,
       ...detail,
       memberOptions: await memberOptions(req),
@@ -81,44 +60,43 @@ export function adminRouter(ctx: AppContext): Router {
     await showUser(req, res);
   });
 
-  router.post('/admin/users/:id/liaison', async (req, res) => {
-    const values = stringValues(req.body);
-    const form = parseForm(DesignateForm, req.body);
-    if (!form.ok) return showUser(req, res, 422, { values, errors: form.errors });
-    try {
-      await designateLiaison(actorOf(req), req.params.id, form.data, deps());
-    } catch (err) {
-      if (err instanceof ValidationError) return showUser(req, res, 422, { values, errors: err.fieldErrors });
-      throw err;
-    }
-    flash(req, 'success', 'admin:users.liaison.designated');
-    res.redirect(303, `/admin/users/${req.params.id}`);
-  });
+  router.post(
+    '/admin/users/:id/liaison',
+    formHandler({
+      body: DesignateForm,
+      render: (req, res, state) => showUser(req, res, state),
+      async handle(req, res, { body }) {
+        await accounts.designateLiaison(actorOf(req), req.params.id, body);
+        flash(req, 'success', 'admin:users.liaison.designated');
+        res.redirect(303, `/admin/users/${String(req.params.id)}`);
+      },
+    }),
+  );
 
   router.post('/admin/users/:id/liaison/revoke', async (req, res) => {
-    await revokeLiaison(actorOf(req), req.params.id, deps());
+    await accounts.revokeLiaison(actorOf(req), req.params.id);
     flash(req, 'success', 'admin:users.liaison.revoked');
     res.redirect(303, `/admin/users/${req.params.id}`);
   });
 
   router.post('/admin/users/:id/suspend', async (req, res) => {
     const form = parseForm(SuspendForm, req.body);
-    await suspendUser(actorOf(req), req.params.id, form.ok ? form.data.note : '', deps());
+    await accounts.suspendUser(actorOf(req), req.params.id, form.ok ? form.data.note : '');
     flash(req, 'success', 'admin:users.suspend.done');
     res.redirect(303, `/admin/users/${req.params.id}`);
   });
 
   router.post('/admin/users/:id/reactivate', async (req, res) => {
-    await reactivateUser(actorOf(req), req.params.id, deps());
+    await accounts.reactivateUser(actorOf(req), req.params.id);
     flash(req, 'success', 'admin:users.reactivate.done');
     res.redirect(303, `/admin/users/${req.params.id}`);
   });
 
   /* ---------------------------------------------------------------- ASEM members */
 
-  async function showMembers(req: Request, res: Response, status = 200, values: Record<string, string> = { region: 'Asia', kind: 'country' }, errors: FieldErrors = {}) {
-    const members = await listMembersForAdmin(actorOf(req), req.lang);
-    res.status(status).render('admin/members', {
+  async function showMembers(req: Request, res: Response, { values, errors }: FormState = { values: { region: 'Asia', kind: 'country' }, errors: {} }) {
+    const members = await admin.listMembersForAdmin(actorOf(req), req.lang);
+    res.render('admin/members', {
       title: req.t('admin:members.title'),
       members,
       values,
@@ -132,23 +110,22 @@ export function adminRouter(ctx: AppContext): Router {
     await showMembers(req, res);
   });
 
-  router.post('/admin/members', async (req, res) => {
-    const values = stringValues(req.body);
-    const form = parseForm(AddMemberForm, req.body);
-    if (!form.ok) return showMembers(req, res, 422, values, form.errors);
-    try {
-      await addAsemMember(actorOf(req), form.data, ctx.now());
-    } catch (err) {
-      if (err instanceof ValidationError) return showMembers(req, res, 422, values, err.fieldErrors);
-      throw err;
-    }
-    flash(req, 'success', 'admin:members.added', { name: form.data.nameEn });
-    res.redirect(303, '/admin/members');
-  });
+  router.post(
+    '/admin/members',
+    formHandler({
+      body: AddMemberForm,
+      render: (req, res, state) => showMembers(req, res, state),
+      async handle(req, res, { body }) {
+        await admin.addAsemMember(actorOf(req), body);
+        flash(req, 'success', 'admin:members.added', { name: body.nameEn });
+        res.redirect(303, '/admin/members');
+      },
+    }),
+  );
 
-  async function showMemberEdit(req: Request, res: Response, status = 200, failed?: { values: Record<string, string>; errors: FieldErrors }) {
-    const member = await getAsemMemberForEdit(actorOf(req), req.params.code as string);
-    res.status(status).render('admin/member-edit', {
+  async function showMemberEdit(req: Request, res: Response, failed?: FormState) {
+    const member = await admin.getAsemMemberForEdit(actorOf(req), req.params.code as string);
+    res.render('admin/member-edit', {
       title: req.t('admin:members.editTitle', { name: member.name[req.lang] || member.name.en }),
       member,
       values: failed?.values ?? { nameEn: member.name.en, nameZh: member.name['zh-CN'] },
@@ -160,20 +137,25 @@ export function adminRouter(ctx: AppContext): Router {
     await showMemberEdit(req, res);
   });
 
-  router.post('/admin/members/:code', async (req, res) => {
-    const form = parseForm(RenameMemberForm, req.body);
-    if (!form.ok) return showMemberEdit(req, res, 422, { values: stringValues(req.body), errors: form.errors });
-    await renameAsemMember(actorOf(req), req.params.code, form.data, ctx.now());
-    flash(req, 'success', 'admin:members.renamed');
-    res.redirect(303, '/admin/members');
-  });
+  router.post(
+    '/admin/members/:code',
+    formHandler({
+      body: RenameMemberForm,
+      render: (req, res, state) => showMemberEdit(req, res, state),
+      async handle(req, res, { body }) {
+        await admin.renameAsemMember(actorOf(req), String(req.params.code), body);
+        flash(req, 'success', 'admin:members.renamed');
+        res.redirect(303, '/admin/members');
+      },
+    }),
+  );
 
   /* ---------------------------------------------------------------- audit log */
 
   router.get('/admin/audit', async (req, res) => {
     const filter = AuditQuery.parse(req.query);
     const page = pageFrom(req.query, AUDIT_PER_PAGE);
-    const { entries, total } = await listAudit(actorOf(req), filter, page);
+    const { entries, total } = await admin.listAudit(actorOf(req), filter, page);
     res.render('admin/audit', {
       title: req.t('admin:audit.title'),
       entries,

@@ -1,238 +1,21 @@
 /**
- * Organizer work on people and reference data: figures, user search, liaison designation,
- * suspension, ASEM members, the audit log. Every function checks that the actor is the organizer;
- * every change is a single conditional update followed by its audit entry and, where a person is
- * affected, an e-mail in that person's language.
+ * Organizer work on reference data and the log: ASEM members (with their companies and liaisons
+ * counted) and the audit log. Every function checks that the actor is the organizer; every change is
+ * followed by its audit entry. Work on accounts (users, liaisons, suspensions) is the accounts module's.
  */
-import mongoose, { Types } from 'mongoose';
-import { assertRole, type Actor } from '../../web/auth';
-import { ConflictError, NotFoundError, ValidationError, isDuplicateKeyError } from '../../web/errors';
-import type { Language } from '../../web/i18n';
-import type { MailContent, Mailer } from '../../web/mail';
+import { assertRole, NotFoundError, ValidationError, isDuplicateKeyError, type Actor, type Clock, type Language } from '../../kernel';
 import type { Page } from '../../web/pagination';
-import { Company, ROLES, User, type CompanyDoc, type Role, type UserDoc } from '../accounts';
-import { AsemMember, findAsemMember, listAsemMembers, listedCompanyCounts, type AsemMemberView } from '../members';
-import { AuditEntry, recordAudit, type AuditEntryDoc } from './audit';
+import { liaisonCountsByMember, listedCompanyCounts } from '../accounts';
+import { addAsemMember as insertAsemMember, findAsemMember, listAsemMembers, renameAsemMember as renameMember, type AsemMemberView } from '../members';
+import { auditEntries, recordAudit, type AuditEntryDoc } from '../audit';
 
-const { trusted } = mongoose;
-
+/** What the admin service is built from. */
 export interface AdminDeps {
-  mailer: Mailer;
-  baseUrl: string;
-  now: Date;
+  clock: Clock;
 }
 
 function assertOrganizer(actor: Actor | undefined): asserts actor is Actor {
   assertRole(actor, 'organizer');
-}
-
-function userIdOrNotFound(id: unknown): Types.ObjectId {
-  if (typeof id !== 'string' || !/^[a-f0-9]{24}$/i.test(id)) throw new NotFoundError();
-  return new Types.ObjectId(id);
-}
-
-/** What the audit log keeps of a person: never the password hash or tokens. */
-function auditView(u: UserDoc): Record<string, unknown> {
-  return { name: u.name, email: u.email, role: u.role, member: u.member ?? null, agency: u.agency ?? null, languages: u.languages ?? [], status: u.status };
-}
-
-async function notify(deps: AdminDeps, user: UserDoc, content: MailContent): Promise<void> {
-  await deps.mailer.notify({ email: user.email, name: user.name, language: (user.language as Language) ?? 'en' }, content);
-}
-
-/* ------------------------------------------------------------------ the dashboard */
-
-export interface DashboardFigures {
-  usersByRole: { role: Role; active: number; suspended: number }[];
-  pendingVerifications: number;
-  companies: { total: number; listed: number };
-  companiesByMember: { code: string; name: AsemMemberView['name']; count: number }[];
-  liaisonCoverage: { covered: number; members: number };
-}
-
-export async function dashboardFigures(actor: Actor, lang: Language): Promise<DashboardFigures> {
-  assertOrganizer(actor);
-  const [byRoleRows, pendingVerifications, total, listed, counts, members, liaisonMembers] = await Promise.all([
-    User.aggregate<{ _id: { role: Role; status: string }; count: number }>([{ $group: { _id: { role: '$role', status: '$status' }, count: { $sum: 1 } } }]),
-    User.countDocuments({ emailVerifiedAt: null }),
-    Company.countDocuments({}),
-    Company.countDocuments({ listed: true }),
-    listedCompanyCounts(),
-    listAsemMembers(lang),
-    User.distinct('member', { role: 'liaison', status: 'active' }),
-  ]);
-  const usersByRole = ROLES.map((role) => ({
-    role,
-    active: byRoleRows.find((r) => r._id.role === role && r._id.status === 'active')?.count ?? 0,
-    suspended: byRoleRows.find((r) => r._id.role === role && r._id.status === 'suspended')?.count ?? 0,
-  }));
-  const companiesByMember = members
-    .map((m) => ({ code: m.code, name: m.name, count: counts.get(m.code) ?? 0 }))
-    .filter((m) => m.count > 0)
-    .sort((a, b) => b.count - a.count);
-  return {
-    usersByRole,
-    pendingVerifications,
-    companies: { total, listed },
-    companiesByMember,
-    liaisonCoverage: { covered: new Set(liaisonMembers.filter(Boolean)).size, members: members.length },
-  };
-}
-
-/* ------------------------------------------------------------------ users */
-
-export interface UserSearch {
-  q?: string | undefined;
-  role?: Role | undefined;
-  member?: string | undefined;
-  status?: 'active' | 'suspended' | 'unverified' | undefined;
-}
-
-export interface UserRow {
-  id: string;
-  name: string;
-  email: string;
-  role: Role;
-  member: string | null;
-  status: string;
-  verified: boolean;
-  createdAt: Date | null;
-}
-
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-export async function searchUsers(actor: Actor, search: UserSearch, page: Page): Promise<{ users: UserRow[]; total: number }> {
-  assertOrganizer(actor);
-  const filter: Record<string, unknown> = {};
-  if (search.q) {
-    const pattern = trusted({ $regex: escapeRegex(search.q.trim()), $options: 'i' });
-    filter.$or = [{ name: pattern }, { email: pattern }];
-  }
-  if (search.role) filter.role = search.role;
-  if (search.member) filter.member = search.member.toUpperCase();
-  if (search.status === 'unverified') filter.emailVerifiedAt = null;
-  else if (search.status) filter.status = search.status;
-  const [rows, total] = await Promise.all([
-    User.find(filter, { name: 1, email: 1, role: 1, member: 1, status: 1, emailVerifiedAt: 1, createdAt: 1 })
-      .sort({ createdAt: -1, _id: -1 })
-      .skip(page.skip)
-      .limit(page.perPage)
-      .lean<UserDoc[]>(),
-    User.countDocuments(filter),
-  ]);
-  return {
-    users: rows.map((u) => ({
-      id: String(u._id),
-      name: u.name,
-      email: u.email,
-      role: u.role as Role,
-      member: u.member ?? null,
-      status: u.status,
-      verified: Boolean(u.emailVerifiedAt),
-      createdAt: (u as { createdAt?: Date }).createdAt ?? null,
-    })),
-    total,
-  };
-}
-
-export interface UserDetail {
-  user: UserDoc;
-  company: CompanyDoc | null;
-  member: AsemMemberView | null;
-  history: AuditEntryDoc[];
-}
-
-export async function getUserDetail(actor: Actor, id: unknown): Promise<UserDetail> {
-  assertOrganizer(actor);
-  const _id = userIdOrNotFound(id);
-  const user = await User.findById(_id).lean<UserDoc>();
-  if (!user) throw new NotFoundError();
-  const [company, member, history] = await Promise.all([
-    user.company ? Company.findById(user.company).lean<CompanyDoc>() : Promise.resolve(null),
-    user.member ? findAsemMember(user.member) : Promise.resolve(null),
-    AuditEntry.find({ targetType: 'User', targetId: String(_id) }).sort({ at: -1, _id: -1 }).limit(20).lean<AuditEntryDoc[]>(),
-  ]);
-  return { user, company, member, history };
-}
-
-export interface LiaisonDesignation {
-  member: string;
-  agency: string;
-  languages: string[];
-}
-
-/** Makes a person the liaison official of an ASEM member (or moves a liaison to another member). */
-export async function designateLiaison(actor: Actor, id: unknown, input: LiaisonDesignation, deps: AdminDeps): Promise<void> {
-  assertOrganizer(actor);
-  const _id = userIdOrNotFound(id);
-  const member = await findAsemMember(input.member);
-  if (!member) throw new ValidationError({ member: { key: 'validation:invalidChoice' } });
-  const before = await User.findById(_id).lean<UserDoc>();
-  if (!before) throw new NotFoundError();
-  if (before.role === 'organizer') throw new ConflictError('admin:users.liaison.notOrganizer');
-  const after = await User.findOneAndUpdate(
-    { _id, role: trusted({ $in: ['member', 'liaison'] }) },
-    { $set: { role: 'liaison', member: member.code, agency: input.agency, languages: input.languages } },
-    { returnDocument: 'after' },
-  ).lean<UserDoc>();
-  if (!after) throw new ConflictError('errors:conflict.message');
-  await recordAudit({ actor, action: 'liaison.designate', targetType: 'User', targetId: String(_id), before: auditView(before), after: auditView(after), at: deps.now });
-  await notify(deps, after, {
-    subject: { key: 'admin:mail.designated.subject' },
-    lines: [
-      { key: 'admin:mail.designated.intro', params: { member: member.name[(after.language as Language) ?? 'en'] || member.name.en } },
-      { key: 'admin:mail.designated.what' },
-    ],
-    action: { label: { key: 'admin:mail.designated.action' }, url: `${deps.baseUrl}/liaison/requests` },
-  });
-}
-
-/** Ends a liaison designation: the person becomes a member again (of their company's ASEM member). */
-export async function revokeLiaison(actor: Actor, id: unknown, deps: AdminDeps): Promise<void> {
-  assertOrganizer(actor);
-  const _id = userIdOrNotFound(id);
-  const before = await User.findById(_id).lean<UserDoc>();
-  if (!before) throw new NotFoundError();
-  if (before.role !== 'liaison') throw new ConflictError('admin:users.liaison.notLiaison');
-  const company = before.company ? await Company.findById(before.company, { member: 1 }).lean<CompanyDoc>() : null;
-  const after = await User.findOneAndUpdate(
-    { _id, role: 'liaison' },
-    { $set: { role: 'member', member: company?.member ?? before.member, languages: [] }, $unset: { agency: 1 } },
-    { returnDocument: 'after' },
-  ).lean<UserDoc>();
-  if (!after) throw new ConflictError('errors:conflict.message');
-  await recordAudit({ actor, action: 'liaison.revoke', targetType: 'User', targetId: String(_id), before: auditView(before), after: auditView(after), at: deps.now });
-  await notify(deps, after, { subject: { key: 'admin:mail.revoked.subject' }, lines: [{ key: 'admin:mail.revoked.intro' }] });
-}
-
-/** Suspends an account: it cannot log in, and every session it has ends at once (authVersion). */
-export async function suspendUser(actor: Actor, id: unknown, note: string, deps: AdminDeps): Promise<void> {
-  assertOrganizer(actor);
-  const _id = userIdOrNotFound(id);
-  if (String(_id) === actor.id) throw new ConflictError('admin:users.suspend.notSelf');
-  const before = await User.findById(_id).lean<UserDoc>();
-  if (!before) throw new NotFoundError();
-  const after = await User.findOneAndUpdate({ _id, status: 'active' }, { $set: { status: 'suspended' }, $inc: { authVersion: 1 } }, { returnDocument: 'after' }).lean<UserDoc>();
-  if (!after) throw new ConflictError('admin:users.suspend.already');
-  await recordAudit({ actor, action: 'user.suspend', targetType: 'User', targetId: String(_id), before: auditView(before), after: auditView(after), note, at: deps.now });
-  await notify(deps, after, { subject: { key: 'admin:mail.suspended.subject' }, lines: [{ key: 'admin:mail.suspended.intro' }, ...(note ? [{ quote: note }] : []), { key: 'admin:mail.suspended.contact' }] });
-}
-
-export async function reactivateUser(actor: Actor, id: unknown, deps: AdminDeps): Promise<void> {
-  assertOrganizer(actor);
-  const _id = userIdOrNotFound(id);
-  const before = await User.findById(_id).lean<UserDoc>();
-  if (!before) throw new NotFoundError();
-  const after = await User.findOneAndUpdate({ _id, status: 'suspended' }, { $set: { status: 'active' } }, { returnDocument: 'after' }).lean<UserDoc>();
-  if (!after) throw new ConflictError('admin:users.reactivate.notSuspended');
-  await recordAudit({ actor, action: 'user.reactivate', targetType: 'User', targetId: String(_id), before: auditView(before), after: auditView(after), at: deps.now });
-  await notify(deps, after, {
-    subject: { key: 'admin:mail.reactivated.subject' },
-    lines: [{ key: 'admin:mail.reactivated.intro' }],
-    action: { label: { key: 'admin:mail.reactivated.action' }, url: `${deps.baseUrl}/login` },
-  });
 }
 
 /* ------------------------------------------------------------------ ASEM members */
@@ -245,23 +28,23 @@ export interface AsemMemberInput {
   kind: 'country' | 'organisation';
 }
 
-export async function listMembersForAdmin(actor: Actor, lang: Language): Promise<(AsemMemberView & { companies: number; liaisons: number })[]> {
+async function listMembersForAdmin(actor: Actor, lang: Language): Promise<(AsemMemberView & { companies: number; liaisons: number })[]> {
   assertOrganizer(actor);
   const [members, counts, liaisons] = await Promise.all([
     listAsemMembers(lang),
     listedCompanyCounts(),
-    User.aggregate<{ _id: string; count: number }>([{ $match: { role: 'liaison', status: 'active' } }, { $group: { _id: '$member', count: { $sum: 1 } } }]),
+    liaisonCountsByMember(),
   ]);
-  const liaisonCounts = new Map(liaisons.map((r) => [r._id, r.count]));
-  return members.map((m) => ({ ...m, companies: counts.get(m.code) ?? 0, liaisons: liaisonCounts.get(m.code) ?? 0 }));
+  return members.map((m) => ({ ...m, companies: counts.get(m.code) ?? 0, liaisons: liaisons.get(m.code) ?? 0 }));
 }
 
 /** Adds a partner that joined the meeting later. The code is the unique key. */
-export async function addAsemMember(actor: Actor, input: AsemMemberInput, now: Date): Promise<void> {
+async function addAsemMember(deps: AdminDeps, actor: Actor, input: AsemMemberInput): Promise<void> {
   assertOrganizer(actor);
+  const now = deps.clock();
   const doc = { code: input.code.toUpperCase(), name: { en: input.nameEn, 'zh-CN': input.nameZh }, region: input.region, kind: input.kind };
   try {
-    await AsemMember.create(doc);
+    await insertAsemMember(doc);
   } catch (err) {
     if (isDuplicateKeyError(err)) throw new ValidationError({ code: { key: 'admin:members.codeTaken' } });
     throw err;
@@ -269,7 +52,7 @@ export async function addAsemMember(actor: Actor, input: AsemMemberInput, now: D
   await recordAudit({ actor, action: 'member.add', targetType: 'AsemMember', targetId: doc.code, before: null, after: doc, at: now });
 }
 
-export async function getAsemMemberForEdit(actor: Actor, code: string): Promise<AsemMemberView> {
+async function getAsemMemberForEdit(actor: Actor, code: string): Promise<AsemMemberView> {
   assertOrganizer(actor);
   const member = await findAsemMember(code);
   if (!member) throw new NotFoundError();
@@ -277,28 +60,32 @@ export async function getAsemMemberForEdit(actor: Actor, code: string): Promise<
 }
 
 /** Corrects the names of a member; the code, region and kind stay (other records refer to the code). */
-export async function renameAsemMember(actor: Actor, code: string, input: { nameEn: string; nameZh: string }, now: Date): Promise<void> {
+async function renameAsemMember(deps: AdminDeps, actor: Actor, code: string, input: { nameEn: string; nameZh: string }): Promise<void> {
   assertOrganizer(actor);
+  const now = deps.clock();
   const before = await findAsemMember(code);
   if (!before) throw new NotFoundError();
-  const after = await AsemMember.findOneAndUpdate(
-    { code: before.code },
-    { $set: { 'name.en': input.nameEn, 'name.zh-CN': input.nameZh } },
-    { returnDocument: 'after', projection: { code: 1, name: 1, region: 1, kind: 1, _id: 0 } },
-  ).lean<AsemMemberView>();
+  const after = await renameMember(before.code, { en: input.nameEn, 'zh-CN': input.nameZh });
   if (!after) throw new NotFoundError();
   await recordAudit({ actor, action: 'member.rename', targetType: 'AsemMember', targetId: before.code, before: { name: before.name }, after: { name: after.name }, at: now });
 }
 
 /* ------------------------------------------------------------------ the audit log */
 
-export async function listAudit(actor: Actor, filter: { action?: string | undefined }, page: Page): Promise<{ entries: AuditEntryDoc[]; total: number }> {
+async function listAudit(actor: Actor, filter: { action?: string | undefined }, page: Page): Promise<{ entries: AuditEntryDoc[]; total: number }> {
   assertOrganizer(actor);
-  const query: Record<string, unknown> = {};
-  if (filter.action) query.action = trusted({ $regex: `^${escapeRegex(filter.action)}` });
-  const [entries, total] = await Promise.all([
-    AuditEntry.find(query).sort({ at: -1, _id: -1 }).skip(page.skip).limit(page.perPage).lean<AuditEntryDoc[]>(),
-    AuditEntry.countDocuments(query),
-  ]);
-  return { entries, total };
+  return auditEntries(filter, page);
 }
+
+/** The organizer's work on ASEM members and the audit log, built once; actor first in every method. */
+export function createAdminService(deps: AdminDeps) {
+  return {
+    listMembersForAdmin,
+    getAsemMemberForEdit,
+    listAudit,
+    addAsemMember: (actor: Actor, input: AsemMemberInput) => addAsemMember(deps, actor, input),
+    renameAsemMember: (actor: Actor, code: string, input: { nameEn: string; nameZh: string }) => renameAsemMember(deps, actor, code, input),
+  };
+}
+
+export type AdminService = ReturnType<typeof createAdminService>;

@@ -5,7 +5,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../web/context';
 import { requireRole } from '../../web/auth';
-import { ValidationError, type FieldErrors } from '../../web/errors';
+import { ValidationError, type FieldErrors } from '../../kernel';
 import { flash } from '../../web/flash';
 import { parseForm, parseOrThrow } from '../../web/forms';
 import { paginate, pageFrom } from '../../web/pagination';

@@ -6,11 +6,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Types } from 'mongoose';
 import { z } from 'zod';
-import type { Actor } from '../../web/auth';
-import { assertRole } from '../../web/auth';
-import { NotFoundError, ValidationError, isDuplicateKeyError } from '../../web/errors';
+import type { Actor } from '../../kernel';
+import { assertRole } from '../../kernel';
+import { NotFoundError, ValidationError, isDuplicateKeyError } from '../../kernel';
 import { fields } from '../../web/forms';
-import { recordAudit } from '../admin';
+import { recordAudit } from '../audit';
 import { BoardCategory, BoardThread, type BoardCategoryDoc, type LocalizedText } from './model';
 
 export interface SeedCategory {

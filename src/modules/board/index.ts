@@ -1,32 +1,5 @@
 /**
- * The board module's front door: the message board (categories, threads, posts, moderation,
- * subscriptions), its organizer pages, the start-up seed of categories and the home-page section.
+ * The board module's front door: what other modules may use of the message board.
  */
-import { Router } from 'express';
-import type { PortalModule } from '../../web/context';
-import { boardAdminRouter } from './admin.routes';
-import { seedCategories } from './categories';
-import { boardRouter } from './routes';
-import { latestThreads } from './service';
-
 export { BoardCategory, BoardThread, BoardPost, BoardSubscription, BoardReport } from './model';
 export { latestThreads } from './service';
-
-export const boardModule: PortalModule = {
-  name: 'board',
-  csrfExemptPaths: ['/board/unsubscribe'],
-  router(ctx) {
-    const router = Router();
-    router.use(boardRouter(ctx));
-    router.use(boardAdminRouter(ctx));
-    return router;
-  },
-  async onStart(ctx) {
-    const added = await seedCategories();
-    if (added) ctx.logger.info({ added }, 'board categories seeded');
-  },
-  async homeSection() {
-    const threads = await latestThreads(5);
-    return { view: 'board/home-section', data: { boardThreads: threads } };
-  },
-};

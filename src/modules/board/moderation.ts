@@ -4,18 +4,17 @@
  */
 import { Types, trusted } from 'mongoose';
 import { z } from 'zod';
-import type { Actor } from '../../web/auth';
-import { assertRole } from '../../web/auth';
-import { ConflictError, NotFoundError, ValidationError } from '../../web/errors';
+import type { Actor } from '../../kernel';
+import { assertRole } from '../../kernel';
+import { ConflictError, NotFoundError, ValidationError } from '../../kernel';
 import { fields } from '../../web/forms';
 import { markdownExcerpt } from '../../web/markdown';
-import { recordAudit } from '../admin';
+import { recordAudit } from '../audit';
 import { findCategoryById } from './categories';
 import { BoardPost, BoardReport, BoardThread, type BoardPostDoc, type BoardReportDoc, type BoardThreadDoc, type ReportStatus } from './model';
 import { REASON_MAX } from './service';
 
 export const THREAD_ACTIONS = ['pin', 'unpin', 'lock', 'unlock', 'hide', 'restore', 'move'] as const;
-export type ThreadAction = (typeof THREAD_ACTIONS)[number];
 
 export const ThreadModerationForm = z.object({
   action: z.enum(THREAD_ACTIONS),

@@ -6,11 +6,11 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../web/context';
 import { actorOf, requireRole, requireUser } from '../../web/auth';
-import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../web/errors';
+import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../kernel';
 import { flash } from '../../web/flash';
 import { parseForm } from '../../web/forms';
 import { paginate, pageFrom } from '../../web/pagination';
-import { createRateLimiter } from '../../web/rate-limit';
+import { createPostingLimiter } from '../../web/rate-limit';
 import { listCategories, listCategoriesWithStats } from './categories';
 import { ThreadModerationForm, hidePost, moderateThread, restorePost } from './moderation';
 import {
@@ -51,7 +51,7 @@ export function boardRouter(ctx: AppContext): Router {
   const router = Router();
   // The same counter as the messages module ('posting', keyed by user id): one budget per new
   // account for everything it writes, so a spammer cannot double it by switching between the two.
-  const postingLimiter = createRateLimiter(ctx.connection, 'posting', ctx.rateLimits.posting);
+  const postingLimiter = createPostingLimiter(ctx.connection, ctx.rateLimits.posting);
   const deps = (): PostingDeps => ({ now: ctx.now(), mailer: ctx.mailer, baseUrl: ctx.config.baseUrl, secret: ctx.config.sessionSecret, postingLimiter });
   const limits = { titleMax: TITLE_MAX, bodyMax: BODY_MAX, reasonMax: REASON_MAX };
 

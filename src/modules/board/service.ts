@@ -8,14 +8,14 @@
  */
 import { Types, trusted } from 'mongoose';
 import { z } from 'zod';
-import type { Actor } from '../../web/auth';
-import { ConflictError, NotFoundError, UnauthenticatedError, ValidationError } from '../../web/errors';
+import type { Actor } from '../../kernel';
+import { ConflictError, NotFoundError, UnauthenticatedError, ValidationError } from '../../kernel';
 import { fields } from '../../web/forms';
 import type { Language } from '../../web/i18n';
 import { translator } from '../../web/i18n';
 import { markdownExcerpt, renderMarkdown } from '../../web/markdown';
 import type { Mailer } from '../../web/mail';
-import type { RateLimiter } from '../../web/rate-limit';
+import { checkPostingLimit as postingRule, type RateLimiter } from '../../web/rate-limit';
 import { queryTerms, runSearch, textTerms } from '../../web/search';
 import { findCategoryBySlug, type CategoryView } from './categories';
 import { BoardCategory, BoardPost, BoardReport, BoardThread, type BoardPostDoc, type BoardThreadDoc } from './model';
@@ -27,8 +27,6 @@ export const REASON_MAX = 500;
 export const THREADS_PER_PAGE = 20;
 export const POSTS_PER_PAGE = 20;
 export const SEARCH_PER_PAGE = 20;
-/** Accounts younger than this have a posting rate limit (ctx.rateLimits.posting). */
-export const NEW_ACCOUNT_MS = 7 * 24 * 3600 * 1000;
 
 export const ThreadForm = z.object({ title: fields.text(TITLE_MAX), body: fields.text(BODY_MAX) });
 export const ReplyForm = z.object({ body: fields.text(BODY_MAX) });
@@ -63,9 +61,7 @@ function renderBody(body: string): string {
 }
 
 async function checkPostingLimit(actor: Actor, deps: PostingDeps): Promise<void> {
-  if (!deps.postingLimiter) return;
-  if (deps.now.getTime() - new Date(actor.createdAt).getTime() >= NEW_ACCOUNT_MS) return;
-  await deps.postingLimiter.consume(actor.id);
+  await postingRule(deps.postingLimiter, actor, deps.now);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,12 +9,11 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Types, trusted } from 'mongoose';
-import type { Actor } from '../../web/auth';
-import { UnauthenticatedError } from '../../web/errors';
+import type { Actor } from '../../kernel';
+import { UnauthenticatedError } from '../../kernel';
 import type { Mailer } from '../../web/mail';
-import type { Language } from '../../web/i18n';
 import { markdownExcerpt } from '../../web/markdown';
-import { User } from '../accounts/model';
+import { reachablePerson } from '../accounts';
 import { BoardSubscription, BoardThread, type BoardPostDoc, type BoardThreadDoc } from './model';
 
 export interface NotifyDeps {
@@ -94,16 +93,14 @@ export async function notifySubscribers(thread: Pick<BoardThreadDoc, '_id' | 'ti
   const candidates = await BoardSubscription.find({ thread: thread._id, user: trusted({ $ne: post.author }), notifiedAt: null }, { _id: 1, user: 1 }).lean();
   let sent = 0;
   for (const sub of candidates) {
-    // Returns the document as it was (or null when another reply claimed it first). Not
-    // returnDocument 'after': the embedded database answers null when the update changes a field
-    // the filter names; 'before' means the same here and works on both.
+    // Null when another reply claimed it first.
     const claimed = await BoardSubscription.findOneAndUpdate({ _id: sub._id, notifiedAt: null }, { $set: { notifiedAt: deps.now } }).lean();
     if (!claimed) continue;
-    const user = await User.findOne({ _id: sub.user, status: 'active' }, { email: 1, name: 1, language: 1 }).lean();
+    const user = await reachablePerson(sub.user);
     if (!user) continue;
     const threadId = String(thread._id);
     await deps.mailer.notify(
-      { email: user.email, name: user.name, language: (user.language as Language) ?? 'en' },
+      { email: user.email, name: user.name, language: user.language },
       {
         subject: { key: 'board:mail.replySubject', params: { title: thread.title } },
         lines: [

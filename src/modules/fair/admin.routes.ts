@@ -4,7 +4,7 @@
 import { Router, type Request, type Response } from 'express';
 import { actorOf, requireRole } from '../../web/auth';
 import type { AppContext } from '../../web/context';
-import { ValidationError } from '../../web/errors';
+import { ValidationError } from '../../kernel';
 import { flash } from '../../web/flash';
 import { parseForm } from '../../web/forms';
 import { translator } from '../../web/i18n';

@@ -6,11 +6,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Types, trusted } from 'mongoose';
 import { z } from 'zod';
-import type { Actor } from '../../web/auth';
-import { assertRole } from '../../web/auth';
-import { ConflictError, NotFoundError, ValidationError, isDuplicateKeyError, type FieldErrors } from '../../web/errors';
+import type { Actor } from '../../kernel';
+import { assertRole } from '../../kernel';
+import { ConflictError, NotFoundError, ValidationError, isDuplicateKeyError, type FieldErrors } from '../../kernel';
 import { fields, parseOrThrow } from '../../web/forms';
-import { recordAudit } from '../admin';
+import { recordAudit } from '../audit';
 import { isAsemMemberCode } from '../members';
 import {
   BOOTH_FEATURES,

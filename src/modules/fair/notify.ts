@@ -1,10 +1,9 @@
 /**
  * Who hears about a step of a booth request, and what they read, in their own language.
  */
-import type { Types } from 'mongoose';
-import { User } from '../accounts/model';
+import { liaisonsOf, organizers, reachablePerson, type Person } from '../accounts';
 import type { Mailer, MailLine, Recipient } from '../../web/mail';
-import { localized, isLanguage, type Language } from '../../web/i18n';
+import { localized, type Language } from '../../web/i18n';
 import type { BoothRequestDoc, FairEditionDoc } from './model';
 import type { RequestAction } from './workflow';
 
@@ -23,29 +22,22 @@ export const AUDIENCE: Record<RequestAction, Audience[]> = {
   offer: ['member', 'liaisons', 'organizers'],
 };
 
-interface Person {
-  _id: Types.ObjectId;
-  email: string;
-  name: string;
-  language?: string | null;
-}
-
 function toRecipient(p: Person): Recipient {
-  return { email: p.email, name: p.name, language: isLanguage(p.language) ? p.language : 'en' };
+  return { email: p.email, name: p.name, language: p.language };
 }
 
 export async function recipientsFor(request: Pick<BoothRequestDoc, 'requester' | 'member'>, action: RequestAction): Promise<Recipient[]> {
   const audience = AUDIENCE[action];
   const people: Person[] = [];
   if (audience.includes('member')) {
-    const u = await User.findOne({ _id: request.requester, status: 'active' }, { email: 1, name: 1, language: 1 }).lean<Person>();
+    const u = await reachablePerson(request.requester);
     if (u) people.push(u);
   }
   if (audience.includes('liaisons')) {
-    people.push(...(await User.find({ role: 'liaison', member: request.member, status: 'active' }, { email: 1, name: 1, language: 1 }).lean<Person[]>()));
+    people.push(...(await liaisonsOf(request.member)));
   }
   if (audience.includes('organizers')) {
-    people.push(...(await User.find({ role: 'organizer', status: 'active' }, { email: 1, name: 1, language: 1 }).lean<Person[]>()));
+    people.push(...(await organizers()));
   }
   const seen = new Set<string>();
   return people.filter((p) => (seen.has(p.email) ? false : (seen.add(p.email), true))).map(toRecipient);

@@ -9,14 +9,14 @@
  */
 import { Types, trusted } from 'mongoose';
 import { z } from 'zod';
-import type { Actor } from '../../web/auth';
-import { assertRole } from '../../web/auth';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError, isDuplicateKeyError, type FieldErrors } from '../../web/errors';
+import type { Actor } from '../../kernel';
+import { assertRole } from '../../kernel';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, isDuplicateKeyError, type FieldErrors } from '../../kernel';
 import { fields, parseForm, parseOrThrow } from '../../web/forms';
 import type { Mailer } from '../../web/mail';
 import { persistUploads, removeStored, removeStoredFiles, type StoredFileRef, type UploadedFile } from '../../web/uploads';
-import { recordAudit } from '../admin';
-import { Company, User } from '../accounts/model';
+import { recordAudit } from '../audit';
+import { emailAddresses, ownCompany } from '../accounts';
 import { findEdition, quotaFor, requestWindowOpen } from './editions';
 import {
   ACTIVE_STATUSES,
@@ -212,7 +212,7 @@ export async function createRequest(actor: Actor, editionId: string, raw: unknow
   if (!actor.companyId || !actor.member) throw new ForbiddenError('fair:errors.noCompany');
   const edition = await findEdition(editionId);
   if (!requestWindowOpen(edition, now)) throw new ConflictError('fair:errors.windowClosed');
-  const company = await Company.findOne({ _id: actor.companyId, owner: actor.id }).lean();
+  const company = await ownCompany(actor);
   if (!company) throw new ForbiddenError('fair:errors.noCompany');
   const { input, wishedCodes } = await checkRequestInput(edition, company.member, raw);
   const status: RequestStatus = input.intent === 'submit' ? 'submitted' : 'draft';
@@ -223,7 +223,7 @@ export async function createRequest(actor: Actor, editionId: string, raw: unknow
   try {
     created = await BoothRequest.create({
       edition: edition._id,
-      company: company._id,
+      company: new Types.ObjectId(company.id),
       companyName: company.name,
       member: company.member,
       requester: new Types.ObjectId(actor.id),
@@ -498,7 +498,7 @@ export interface ExhibitorRow {
 /** Exhibitors: confirmed and approved requests with their booths, by booth code. */
 export async function exhibitors(editionId: Types.ObjectId): Promise<ExhibitorRow[]> {
   const rows = await BoothRequest.find({ edition: editionId, status: trusted({ $in: ['approved', 'confirmed'] }) }, { timeline: 0 }).lean<BoothRequestDoc[]>();
-  const users = new Map((await User.find({ _id: trusted({ $in: rows.map((r) => r.requester) }) }, { email: 1 }).lean()).map((u) => [String(u._id), u.email]));
+  const users = await emailAddresses(rows.map((r) => r.requester));
   return rows
     .map((r) => ({
       companyName: r.companyName,

@@ -4,7 +4,7 @@
 import { Router, type Request, type Response } from 'express';
 import { actorOf, requireRole, requireUser } from '../../web/auth';
 import type { AppContext } from '../../web/context';
-import { ConflictError, NotFoundError, ValidationError } from '../../web/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../../kernel';
 import { flash } from '../../web/flash';
 import { parseForm } from '../../web/forms';
 import { ACCEPT_ATTRIBUTE, MAX_FILE_BYTES, sendStoredFile, uploadMiddleware, uploadsOf } from '../../web/uploads';

@@ -4,7 +4,7 @@
  * with the same `from` states as the condition of an atomic update, so a refusal changes nothing
  * and two concurrent clicks cannot both pass.
  */
-import type { Role } from '../accounts/model';
+import type { Role } from '../../kernel';
 import type { RequestStatus } from './model';
 
 export const REQUEST_ACTIONS = ['submit', 'endorse', 'decline', 'approve', 'waitlist', 'reject', 'confirm', 'withdraw', 'offer'] as const;
@@ -42,11 +42,4 @@ export function planTransition(action: RequestAction, status: RequestStatus, rol
 /** The actions a role could take now on a request in `status` (for showing the right buttons). */
 export function availableActions(status: RequestStatus, role: Role): RequestAction[] {
   return REQUEST_ACTIONS.filter((a) => planTransition(a, status, role).ok);
-}
-
-/** States whose booths count as held (offered, awaiting the member) or allocated (confirmed). */
-export function boothStateOf(status: RequestStatus): 'held' | 'allocated' | null {
-  if (status === 'approved') return 'held';
-  if (status === 'confirmed') return 'allocated';
-  return null;
 }

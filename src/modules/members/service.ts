@@ -62,3 +62,17 @@ export async function findAsemMember(code: string): Promise<AsemMemberView | nul
 export async function isAsemMemberCode(code: string): Promise<boolean> {
   return (await findAsemMember(code)) !== null;
 }
+
+/** Adds a member (the code is unique: a duplicate throws the database's duplicate-key error). */
+export async function addAsemMember(doc: AsemMemberView): Promise<void> {
+  await AsemMember.create(doc);
+}
+
+/** Corrects a member's names; the code, region and kind stay (other records refer to the code). */
+export async function renameAsemMember(code: string, name: AsemMemberView['name']): Promise<AsemMemberView | null> {
+  return AsemMember.findOneAndUpdate(
+    { code },
+    { $set: { 'name.en': name.en, 'name.zh-CN': name['zh-CN'] } },
+    { returnDocument: 'after', projection: { code: 1, name: 1, region: 1, kind: 1, _id: 0 } },
+  ).lean<AsemMemberView>();
+}

@@ -5,15 +5,14 @@
  */
 import { Types, trusted } from 'mongoose';
 import { z } from 'zod';
-import type { Actor } from '../../web/auth';
-import { assertRole } from '../../web/auth';
-import { NotFoundError, ValidationError } from '../../web/errors';
+import type { Actor, Clock } from '../../kernel';
+import { assertRole } from '../../kernel';
+import { NotFoundError, ValidationError, objectIdOr404 } from '../../kernel';
 import type { Mailer } from '../../web/mail';
-import type { Language } from '../../web/i18n';
 import { fields } from '../../web/forms';
 import { markdownExcerpt, renderMarkdown } from '../../web/markdown';
-import { User } from '../accounts/model';
-import { recordAudit } from '../admin/audit';
+import { liaisonsOf, publicProfiles, reachablePeople, type Person } from '../accounts';
+import { recordAudit } from '../audit';
 import { Announcement, AnnouncementReceipt, AUDIENCES, type AnnouncementDoc, type ReceiptDoc } from './model';
 import { messageBody, SUBJECT_MAX } from './service';
 import { collatorFor } from '../../web/i18n';
@@ -32,28 +31,16 @@ export const AnnouncementForm = z
   });
 export type AnnouncementInput = z.infer<typeof AnnouncementForm>;
 
+/** What sending announcements needs (the messages service's dependencies). */
 export interface AnnouncementDeps {
   mailer: Mailer;
+  clock: Clock;
   baseUrl: string;
-  now: Date;
 }
 
-interface LiaisonRow {
-  _id: Types.ObjectId;
-  email: string;
-  name: string;
-  language?: Language;
-  member?: string | null;
-  agency?: string | null;
-}
-
-function oid(id: string): Types.ObjectId | null {
-  return typeof id === 'string' && /^[a-f0-9]{24}$/i.test(id) ? new Types.ObjectId(id) : null;
-}
-
-async function mailAnnouncement(mailer: Mailer, baseUrl: string, a: Pick<AnnouncementDoc, '_id' | 'subject' | 'body'>, to: LiaisonRow, kind: 'sent' | 'reminder'): Promise<void> {
+async function mailAnnouncement(mailer: Mailer, baseUrl: string, a: Pick<AnnouncementDoc, '_id' | 'subject' | 'body'>, to: Person, kind: 'sent' | 'reminder'): Promise<void> {
   await mailer.notify(
-    { email: to.email, name: to.name, language: to.language ?? 'en' },
+    { email: to.email, name: to.name, language: to.language },
     {
       subject: { key: `messages:email.announcement.${kind}Subject`, params: { subject: a.subject } },
       lines: [{ key: `messages:email.announcement.${kind}Intro` }, { quote: `${a.subject}\n\n${markdownExcerpt(a.body, 1500)}` }, { key: 'messages:email.announcement.acknowledge' }],
@@ -63,14 +50,13 @@ async function mailAnnouncement(mailer: Mailer, baseUrl: string, a: Pick<Announc
 }
 
 /** Sends an announcement; refuses (nothing stored) when the audience has no liaison. */
-export async function sendAnnouncement(actor: Actor, input: AnnouncementInput, deps: AnnouncementDeps): Promise<string> {
+export async function sendAnnouncement(deps: AnnouncementDeps, actor: Actor, input: AnnouncementInput): Promise<string> {
   assertRole(actor, 'organizer');
   const members = input.audience === 'members' ? [...new Set(input.members)] : [];
-  const filter: Record<string, unknown> = { role: 'liaison', status: 'active', emailVerifiedAt: trusted({ $exists: true, $ne: null }) };
-  if (input.audience === 'members') filter.member = trusted({ $in: members });
-  const liaisons = await User.find(filter, { email: 1, name: 1, language: 1, member: 1 }).lean<LiaisonRow[]>();
+  const everyLiaison = await liaisonsOf();
+  const liaisons = input.audience === 'members' ? everyLiaison.filter((l) => l.member !== null && members.includes(l.member)) : everyLiaison;
   if (!liaisons.length) throw new ValidationError(input.audience === 'members' ? { members: { key: 'messages:errors.noLiaisons' } } : { audience: { key: 'messages:errors.noLiaisons' } });
-  const now = deps.now;
+  const now = deps.clock();
   const announcement = await Announcement.create({
     subject: input.subject,
     body: input.body,
@@ -81,7 +67,7 @@ export async function sendAnnouncement(actor: Actor, input: AnnouncementInput, d
     acknowledgedCount: 0,
     sentAt: now,
   });
-  await AnnouncementReceipt.insertMany(liaisons.map((l) => ({ announcement: announcement._id, user: l._id, member: l.member ?? '', acknowledged: false, acknowledgedAt: null, sentAt: now })));
+  await AnnouncementReceipt.insertMany(liaisons.map((l) => ({ announcement: announcement._id, user: new Types.ObjectId(l.id), member: l.member ?? '', acknowledged: false, acknowledgedAt: null, sentAt: now })));
   await recordAudit({ actor, action: 'announcement.send', targetType: 'Announcement', targetId: String(announcement._id), after: { subject: input.subject, audience: input.audience, members, recipients: liaisons.length }, at: now });
   await Promise.all(liaisons.map((l) => mailAnnouncement(deps.mailer, deps.baseUrl, announcement, l, 'sent')));
   return String(announcement._id);
@@ -132,13 +118,11 @@ export interface RecipientStatus {
 /** The organizer's view: the announcement and who has acknowledged it and who has not. */
 export async function announcementStatus(actor: Actor, announcementId: string): Promise<{ announcement: AnnouncementSummary & { html: string }; acknowledged: RecipientStatus[]; pending: RecipientStatus[] }> {
   assertRole(actor, 'organizer');
-  const id = oid(announcementId);
-  if (!id) throw new NotFoundError();
+  const id = objectIdOr404(announcementId);
   const a = await Announcement.findById(id).lean<AnnouncementDoc>();
   if (!a) throw new NotFoundError();
   const receipts = await AnnouncementReceipt.find({ announcement: id }).lean<ReceiptDoc[]>();
-  const users = await User.find({ _id: trusted({ $in: receipts.map((r) => r.user) }) }, { name: 1, agency: 1 }).lean<{ _id: Types.ObjectId; name: string; agency?: string | null }[]>();
-  const byId = new Map(users.map((u) => [String(u._id), u]));
+  const byId = await publicProfiles(receipts.map((r) => r.user));
   const rows: RecipientStatus[] = receipts.map((r) => ({
     id: String(r.user),
     name: byId.get(String(r.user))?.name ?? '',
@@ -157,17 +141,17 @@ export async function announcementStatus(actor: Actor, announcementId: string): 
 }
 
 /** E-mails the liaisons who have not acknowledged yet; returns how many were reminded. */
-export async function remindPending(actor: Actor, announcementId: string, deps: AnnouncementDeps): Promise<number> {
+export async function remindPending(deps: AnnouncementDeps, actor: Actor, announcementId: string): Promise<number> {
   assertRole(actor, 'organizer');
-  const id = oid(announcementId);
-  if (!id) throw new NotFoundError();
+  const id = objectIdOr404(announcementId);
   const a = await Announcement.findById(id).lean<AnnouncementDoc>();
   if (!a) throw new NotFoundError();
   const pending = await AnnouncementReceipt.find({ announcement: id, acknowledgedAt: null }).lean<ReceiptDoc[]>();
   if (!pending.length) return 0;
-  const liaisons = await User.find({ _id: trusted({ $in: pending.map((r) => r.user) }), status: 'active' }, { email: 1, name: 1, language: 1, member: 1 }).lean<LiaisonRow[]>();
-  const now = deps.now;
-  await AnnouncementReceipt.updateMany({ announcement: id, user: trusted({ $in: liaisons.map((l) => l._id) }), acknowledgedAt: null }, { $set: { remindedAt: now } });
+  // Reminders go to the pending liaisons who can still be reached (active and verified).
+  const liaisons = await reachablePeople(pending.map((r) => r.user));
+  const now = deps.clock();
+  await AnnouncementReceipt.updateMany({ announcement: id, user: trusted({ $in: liaisons.map((l) => new Types.ObjectId(l.id)) }), acknowledgedAt: null }, { $set: { remindedAt: now } });
   await Announcement.updateOne({ _id: id }, { $inc: { reminderCount: 1 }, $set: { lastRemindedAt: now } });
   await recordAudit({ actor, action: 'announcement.remind', targetType: 'Announcement', targetId: String(id), after: { reminded: liaisons.length }, at: now });
   await Promise.all(liaisons.map((l) => mailAnnouncement(deps.mailer, deps.baseUrl, a, l, 'reminder')));
@@ -218,8 +202,7 @@ export async function countPendingAnnouncements(userId: string): Promise<number>
 
 /** One announcement for one of its recipients; anyone else gets 404. */
 export async function readAnnouncement(actor: Actor, announcementId: string): Promise<{ id: string; subject: string; html: string; sentAt: Date; acknowledgedAt: Date | null }> {
-  const id = oid(announcementId);
-  if (!id) throw new NotFoundError();
+  const id = objectIdOr404(announcementId);
   const receipt = await AnnouncementReceipt.findOne({ announcement: id, user: new Types.ObjectId(actor.id) }).lean<ReceiptDoc>();
   if (!receipt) throw new NotFoundError();
   const a = await Announcement.findById(id).lean<AnnouncementDoc>();
@@ -228,9 +211,9 @@ export async function readAnnouncement(actor: Actor, announcementId: string): Pr
 }
 
 /** Acknowledges once; acknowledging again changes nothing. */
-export async function acknowledgeAnnouncement(actor: Actor, announcementId: string, now: Date): Promise<boolean> {
-  const id = oid(announcementId);
-  if (!id) throw new NotFoundError();
+export async function acknowledgeAnnouncement(deps: AnnouncementDeps, actor: Actor, announcementId: string): Promise<boolean> {
+  const now = deps.clock();
+  const id = objectIdOr404(announcementId);
   const exists = await AnnouncementReceipt.exists({ announcement: id, user: new Types.ObjectId(actor.id) });
   if (!exists) throw new NotFoundError();
   const res = await AnnouncementReceipt.updateOne({ announcement: id, user: new Types.ObjectId(actor.id), acknowledgedAt: null }, { $set: { acknowledged: true, acknowledgedAt: now } });

@@ -7,9 +7,8 @@
  * - a member only to the liaisons of its own ASEM member.
  * Nobody writes to themselves or to a suspended or unverified account.
  */
-import { Types, trusted } from 'mongoose';
-import type { Role } from '../accounts/model';
-import { User } from '../accounts/model';
+import type { Role } from '../../kernel';
+import { liaisonsOf, reachablePeople, searchPeople, type PeopleGroup, type Person } from '../accounts';
 
 export interface Party {
   id: string;
@@ -38,30 +37,13 @@ export function mayContact(actor: Party, other: Party): boolean {
   }
 }
 
-const CONTACT_FIELDS = { name: 1, role: 1, member: 1, agency: 1, languages: 1 } as const;
-
-interface ContactRow {
-  _id: Types.ObjectId;
-  name: string;
-  role: Role;
-  member?: string | null;
-  agency?: string | null;
-  languages?: string[];
+function toContact(p: Person): Contact {
+  return { id: p.id, name: p.name, role: p.role, member: p.member, agency: p.agency, languages: p.languages };
 }
-
-function toContact(u: ContactRow): Contact {
-  return { id: String(u._id), name: u.name, role: u.role, member: u.member ?? null, agency: u.agency ?? '', languages: u.languages ?? [] };
-}
-
-/** Accounts that can take part in a conversation at all: active and verified. */
-const REACHABLE = { status: 'active' as const, emailVerifiedAt: trusted({ $exists: true, $ne: null }) };
 
 /** The people with these ids that exist and can be reached (unknown ids are simply absent). */
 export async function findContacts(ids: string[]): Promise<Contact[]> {
-  const valid = [...new Set(ids)].filter((id) => Types.ObjectId.isValid(id) && /^[a-f0-9]{24}$/i.test(id));
-  if (!valid.length) return [];
-  const rows = await User.find({ _id: trusted({ $in: valid.map((id) => new Types.ObjectId(id)) }), ...REACHABLE }, CONTACT_FIELDS).lean<ContactRow[]>();
-  return rows.map(toContact);
+  return (await reachablePeople(ids)).map(toContact);
 }
 
 /**
@@ -70,29 +52,19 @@ export async function findContacts(ids: string[]): Promise<Contact[]> {
  */
 export async function listContactable(actor: Party, opts: { q?: string; limit?: number } = {}): Promise<{ contacts: Contact[]; more: boolean }> {
   const limit = opts.limit ?? 300;
-  const or: Record<string, unknown>[] = [];
-  if (actor.role === 'organizer') or.push({});
+  const groups: PeopleGroup[] = [];
+  if (actor.role === 'organizer') groups.push({});
   else if (actor.role === 'liaison') {
-    or.push({ role: trusted({ $in: ['liaison', 'organizer'] }) });
-    if (actor.member) or.push({ role: 'member', member: actor.member });
+    groups.push({ roles: ['liaison', 'organizer'] });
+    if (actor.member) groups.push({ roles: ['member'], member: actor.member });
   } else if (actor.role === 'member' && actor.member) {
-    or.push({ role: 'liaison', member: actor.member });
+    groups.push({ roles: ['liaison'], member: actor.member });
   }
-  if (!or.length) return { contacts: [], more: false };
-  const filter: Record<string, unknown> = { ...REACHABLE, _id: trusted({ $ne: new Types.ObjectId(actor.id) }) };
-  if (or.length === 1) Object.assign(filter, or[0]);
-  else filter.$or = or;
-  const q = opts.q?.trim();
-  if (q) filter.name = trusted({ $regex: q.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), $options: 'i' });
-  const rows = await User.find(filter, CONTACT_FIELDS).sort({ role: 1, member: 1, name: 1 }).limit(limit + 1).lean<ContactRow[]>();
-  const contacts = rows.slice(0, limit).map(toContact).filter((c) => mayContact(actor, c));
-  return { contacts, more: rows.length > limit };
+  const { people, more } = await searchPeople(groups, { exceptId: actor.id, limit, ...(opts.q ? { nameContains: opts.q } : {}) });
+  return { contacts: people.map(toContact).filter((c) => mayContact(actor, c)), more };
 }
 
-/** All active liaisons, for the directory (no e-mail addresses). */
+/** All reachable liaisons (of one ASEM member, or all), for the directory (no e-mail addresses). */
 export async function listLiaisons(member?: string): Promise<Contact[]> {
-  const filter: Record<string, unknown> = { role: 'liaison', ...REACHABLE };
-  if (member) filter.member = member.toUpperCase();
-  const rows = await User.find(filter, CONTACT_FIELDS).sort({ member: 1, name: 1 }).lean<ContactRow[]>();
-  return rows.map(toContact);
+  return (await liaisonsOf(member)).map(toContact);
 }

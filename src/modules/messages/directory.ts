@@ -2,7 +2,7 @@
  * The liaison directory: every liaison grouped by ASEM member, in the reader's language, with
  * whether the reader may write to each. E-mail addresses are never part of it.
  */
-import type { Actor } from '../../web/auth';
+import type { Actor } from '../../kernel';
 import { localized, type Language, collatorFor } from '../../web/i18n';
 import { listAsemMembers } from '../members';
 import { listLiaisons, mayContact, type Contact } from './contacts';

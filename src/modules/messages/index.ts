@@ -1,45 +1,6 @@
 /**
- * The messages module's front door: the liaison directory, private conversations between
- * officials (and an SME with its own liaison), and organizer announcements to the liaisons.
+ * The messages module's front door: who may write to whom, the liaisons to list, unread counts.
  */
-import type { NextFunction, Request, Response } from 'express';
-import type { PortalModule } from '../../web/context';
-import { messagesRouter } from './routes';
-import { countUnreadMessages, listConversations } from './service';
-import { countPendingAnnouncements, listPendingAnnouncements } from './announcements';
-
 export { mayContact, listLiaisons, type Contact, type Party } from './contacts';
 export { countUnreadMessages } from './service';
 export { countPendingAnnouncements } from './announcements';
-
-export const messagesModule: PortalModule = {
-  name: 'messages',
-  router(ctx) {
-    return messagesRouter(ctx);
-  },
-  /** For a signed-in reader: the latest conversations and any announcement still to acknowledge. */
-  async homeSection(_ctx, { actor }) {
-    if (!actor) return null;
-    const [{ items }, unread, pending] = await Promise.all([
-      listConversations(actor, { skip: 0, perPage: 3 }),
-      countUnreadMessages(actor.id),
-      actor.role === 'liaison' ? listPendingAnnouncements(actor, 3) : Promise.resolve([]),
-    ]);
-    return { view: 'messages/home-section', data: { messageConversations: items, messageUnread: unread, messagePending: pending } };
-  },
-  middleware() {
-    /** The header badge: unread messages, plus announcements a liaison has yet to acknowledge. */
-    return (req: Request, res: Response, next: NextFunction) => {
-      const user = req.user;
-      if (!user || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
-      Promise.all([countUnreadMessages(user.id), user.role === 'liaison' ? countPendingAnnouncements(user.id) : Promise.resolve(0)])
-        .then(([unread, pending]) => {
-          res.locals.unreadMessages = unread + pending;
-          res.locals.unreadConversationMessages = unread;
-          res.locals.pendingAnnouncementCount = pending;
-          next();
-        })
-        .catch(next);
-    };
-  },
-};

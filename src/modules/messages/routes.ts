@@ -4,57 +4,34 @@
  */
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../web/context';
-import { actorOf, requireRole, requireUser, type Actor } from '../../web/auth';
-import { ValidationError, type FieldErrors } from '../../web/errors';
-import { parseForm } from '../../web/forms';
+import { actorOf, requireRole, requireUser } from '../../web/auth';
+import type { Actor } from '../../kernel';
+import { z } from 'zod';
+import type { FieldErrors } from '../../kernel';
+import { formHandler, type FormValues } from '../../web/forms';
 import { flash } from '../../web/flash';
 import { pageFrom, paginate } from '../../web/pagination';
-import { createRateLimiter } from '../../web/rate-limit';
+import { checkPostingLimit, createPostingLimiter } from '../../web/rate-limit';
 import { asemMemberOptions } from '../members';
 import { collatorFor } from '../../web/i18n';
 import { findContacts, listContactable, type Contact } from './contacts';
 import { liaisonDirectory, memberNames } from './directory';
-import {
-  BODY_MAX,
-  CONVERSATIONS_PER_PAGE,
-  MAX_RECIPIENTS,
-  NewConversationForm,
-  ReplyForm,
-  SUBJECT_MAX,
-  conversationHeader,
-  listConversations,
-  readConversation,
-  recipientFor,
-  replyToConversation,
-  startConversation,
-} from './service';
-import {
-  ANNOUNCEMENTS_PER_PAGE,
-  AnnouncementForm,
-  acknowledgeAnnouncement,
-  announcementStatus,
-  listAnnouncements,
-  listPendingAnnouncements,
-  listReceivedAnnouncements,
-  readAnnouncement,
-  remindPending,
-  sendAnnouncement,
-} from './announcements';
+import { BODY_MAX, CONVERSATIONS_PER_PAGE, MAX_RECIPIENTS, NewConversationForm, ReplyForm, SUBJECT_MAX } from './service';
+import { ANNOUNCEMENTS_PER_PAGE, AnnouncementForm } from './announcements';
+import type { MessagesService } from './services';
 
-const NEW_ACCOUNT_MS = 7 * 24 * 3600 * 1000;
-
-function body(req: Request): Record<string, unknown> {
-  return (req.body ?? {}) as Record<string, unknown>;
-}
-
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : '';
-}
-
-function strList(v: unknown): string[] {
+/** A list from a form or the query string: one value arrives as a string, several as an array. */
+function listOf(v: unknown): string[] {
   if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
   return typeof v === 'string' && v ? [v] : [];
 }
+
+/** The new-message page's parameters: a name filter, chosen recipients, a subject to start from. */
+const NewMessageQuery = z.object({
+  q: z.preprocess((v) => (typeof v === 'string' ? v.slice(0, 100) : ''), z.string()),
+  recipients: z.preprocess((v) => listOf(v).slice(0, MAX_RECIPIENTS), z.array(z.string())),
+  subject: z.preprocess((v) => (typeof v === 'string' ? v.slice(0, SUBJECT_MAX) : ''), z.string()),
+});
 
 interface RecipientGroup {
   label: string;
@@ -79,15 +56,10 @@ function groupRecipients(req: Request, contacts: Contact[], names: Map<string, s
   return [...groups.entries()].sort(([a], [b]) => collator.compare(a, b)).map(([, g]) => g);
 }
 
-export function messagesRouter(ctx: AppContext): Router {
+export function messagesRouter(ctx: AppContext, messages: MessagesService): Router {
   const router = Router();
-  const posting = createRateLimiter(ctx.connection, 'posting', ctx.rateLimits.posting);
-  const deps = () => ({ mailer: ctx.mailer, baseUrl: ctx.config.baseUrl, now: ctx.now() });
-
-  /** New accounts post at a limited rate (spam from fresh sign-ups); older ones are trusted. */
-  async function limitPosting(actor: Actor): Promise<void> {
-    if (ctx.now().getTime() - new Date(actor.createdAt).getTime() < NEW_ACCOUNT_MS) await posting.consume(actor.id);
-  }
+  const posting = createPostingLimiter(ctx.connection, ctx.rateLimits.posting);
+  const limitPosting = (actor: Actor) => checkPostingLimit(posting, actor, ctx.now());
 
   // ---- Liaison directory (public: the same facts as the member pages) ----
   router.get('/messages/liaisons', async (req, res) => {
@@ -99,8 +71,8 @@ export function messagesRouter(ctx: AppContext): Router {
   router.get('/messages', requireUser, async (req, res) => {
     const actor = actorOf(req);
     const page = pageFrom(req.query, CONVERSATIONS_PER_PAGE);
-    const { items, total } = await listConversations(actor, page);
-    const pendingAnnouncements = actor.role === 'liaison' ? await listPendingAnnouncements(actor) : [];
+    const { items, total } = await messages.listConversations(actor, page);
+    const pendingAnnouncements = actor.role === 'liaison' ? await messages.listPendingAnnouncements(actor) : [];
     res.render('messages/index', {
       title: req.t('messages:index.title'),
       conversations: items,
@@ -109,11 +81,12 @@ export function messagesRouter(ctx: AppContext): Router {
     });
   });
 
-  async function renderNewForm(req: Request, res: Response, status: number, values: { recipients: string[]; subject: string; body: string }, errors: FieldErrors, q = '') {
+  async function renderNewForm(req: Request, res: Response, form: FormValues, errors: FieldErrors, q = '') {
+    const values = { recipients: listOf(form.recipients).slice(0, MAX_RECIPIENTS * 2), subject: typeof form.subject === 'string' ? form.subject : '', body: typeof form.body === 'string' ? form.body : '' };
     const actor = actorOf(req);
     const [{ contacts, more }, chosen, names] = await Promise.all([listContactable(actor, { q }), findContacts(values.recipients), memberNames(req.lang)]);
     const groups = groupRecipients(req, [...chosen, ...contacts], names);
-    res.status(status).render('messages/new', {
+    res.render('messages/new', {
       title: req.t('messages:new.title'),
       values,
       errors,
@@ -126,54 +99,53 @@ export function messagesRouter(ctx: AppContext): Router {
 
   router.get('/messages/new', requireUser, async (req, res) => {
     const actor = actorOf(req);
-    const q = str(req.query.q).slice(0, 100);
-    const recipients = strList(req.query.recipients).slice(0, MAX_RECIPIENTS);
+    const { q, recipients, subject } = NewMessageQuery.parse(req.query);
     const errors: FieldErrors = {};
     let status = 200;
     if (req.query.to !== undefined) {
-      const { contact, allowed } = await recipientFor(actor, req.query.to);
+      const { contact, allowed } = await messages.recipientFor(actor, req.query.to);
       if (contact && allowed) recipients.push(contact.id);
       else {
         errors.recipients = { key: contact ? 'messages:errors.mayNotContact' : 'messages:errors.unknownRecipient' };
         status = contact ? 403 : 404;
       }
     }
-    await renderNewForm(req, res, status, { recipients: [...new Set(recipients)], subject: str(req.query.subject).slice(0, SUBJECT_MAX), body: '' }, errors, q);
+    res.status(status);
+    await renderNewForm(req, res, { recipients: [...new Set(recipients)], subject, body: '' }, errors, q);
   });
 
-  router.post('/messages/new', requireUser, async (req, res) => {
-    const actor = actorOf(req);
-    const raw = body(req);
-    const values = { recipients: strList(raw.recipients).slice(0, MAX_RECIPIENTS * 2), subject: str(raw.subject), body: str(raw.body) };
-    const form = parseForm(NewConversationForm, raw);
-    if (!form.ok) return renderNewForm(req, res, 422, values, form.errors);
-    await limitPosting(actor);
-    try {
-      const id = await startConversation(actor, form.data, deps());
-      flash(req, 'success', 'messages:flash.started');
-      res.redirect(303, `/messages/${id}`);
-    } catch (err) {
-      if (err instanceof ValidationError) return renderNewForm(req, res, 422, values, err.fieldErrors);
-      throw err;
-    }
-  });
+  router.post(
+    '/messages/new',
+    requireUser,
+    formHandler({
+      body: NewConversationForm,
+      render: (req, res, { values, errors }) => renderNewForm(req, res, values, errors),
+      async handle(req, res, { body }) {
+        const actor = actorOf(req);
+        await limitPosting(actor);
+        const id = await messages.startConversation(actor, body);
+        flash(req, 'success', 'messages:flash.started');
+        res.redirect(303, `/messages/${id}`);
+      },
+    }),
+  );
 
   // ---- Announcements: the liaison's side ----
   router.get('/messages/announcements', requireUser, async (req, res) => {
     const actor = actorOf(req);
     const page = pageFrom(req.query, ANNOUNCEMENTS_PER_PAGE);
-    const { items, total, pending } = await listReceivedAnnouncements(actor, page);
+    const { items, total, pending } = await messages.listReceivedAnnouncements(actor, page);
     res.render('messages/announcements', { title: req.t('messages:announcements.title'), items, pending, pagination: paginate('/messages/announcements', req.query, page, total) });
   });
 
   router.get('/messages/announcements/:id', requireUser, async (req, res) => {
-    const announcement = await readAnnouncement(actorOf(req), String(req.params.id));
+    const announcement = await messages.readAnnouncement(actorOf(req), String(req.params.id));
     res.render('messages/announcement', { title: announcement.subject, announcement });
   });
 
   router.post('/messages/announcements/:id/acknowledge', requireUser, async (req, res) => {
     const id = String(req.params.id);
-    await acknowledgeAnnouncement(actorOf(req), id, ctx.now());
+    await messages.acknowledgeAnnouncement(actorOf(req), id);
     flash(req, 'success', 'messages:flash.acknowledged');
     res.redirect(303, `/messages/announcements/${id}`);
   });
@@ -182,7 +154,7 @@ export function messagesRouter(ctx: AppContext): Router {
   router.get('/messages/:id', requireUser, async (req, res) => {
     const actor = actorOf(req);
     const requested = typeof req.query.page === 'string' ? pageFrom(req.query, 1).page : undefined;
-    const conversation = await readConversation(actor, String(req.params.id), { page: requested, now: ctx.now() });
+    const conversation = await messages.readConversation(actor, String(req.params.id), { page: requested });
     // The header badge was counted before this view marked the conversation read.
     res.locals.unreadMessages = Math.max(0, Number(res.locals.unreadMessages ?? 0) - conversation.unreadBefore);
     const pagination = paginate(`/messages/${conversation.id}`, req.query, { page: conversation.page, perPage: conversation.perPage, skip: 0 }, conversation.total);
@@ -190,36 +162,42 @@ export function messagesRouter(ctx: AppContext): Router {
     res.render('messages/show', { title: conversation.subject, conversation, pagination, values: { body: '' }, errors: {}, limits: { body: BODY_MAX }, memberName: (code: string) => names.get(code) ?? code });
   });
 
-  router.post('/messages/:id', requireUser, async (req, res) => {
-    const actor = actorOf(req);
-    const id = String(req.params.id);
-    const raw = body(req);
-    const form = parseForm(ReplyForm, raw);
-    if (!form.ok) {
-      // Shown again without marking anything read: the writer has not looked at new messages yet.
-      const conversation = await readConversation(actor, id, { now: ctx.now(), markRead: false });
-      const pagination = paginate(`/messages/${conversation.id}`, {}, { page: conversation.page, perPage: conversation.perPage, skip: 0 }, conversation.total);
-      const names = await memberNames(req.lang);
-      return res.status(422).render('messages/show', { title: conversation.subject, conversation, pagination, values: { body: str(raw.body) }, errors: form.errors, limits: { body: BODY_MAX }, memberName: (code: string) => names.get(code) ?? code });
-    }
-    await conversationHeader(actor, id); // 404 before counting against the rate limit
-    await limitPosting(actor);
-    const { page, messageId } = await replyToConversation(actor, id, form.data.body, deps());
-    flash(req, 'success', 'messages:flash.replied');
-    res.redirect(303, `/messages/${id}${page > 1 ? `?page=${page}` : ''}#m-${messageId}`);
-  });
+  router.post(
+    '/messages/:id',
+    requireUser,
+    formHandler({
+      body: ReplyForm,
+      async render(req, res, { values, errors }) {
+        // Shown again without marking anything read: the writer has not looked at new messages yet.
+        const conversation = await messages.readConversation(actorOf(req), String(req.params.id), { markRead: false });
+        const pagination = paginate(`/messages/${conversation.id}`, {}, { page: conversation.page, perPage: conversation.perPage, skip: 0 }, conversation.total);
+        const names = await memberNames(req.lang);
+        res.render('messages/show', { title: conversation.subject, conversation, pagination, values: { body: values.body ?? '' }, errors, limits: { body: BODY_MAX }, memberName: (code: string) => names.get(code) ?? code });
+      },
+      async handle(req, res, { body }) {
+        const actor = actorOf(req);
+        const id = String(req.params.id);
+        await messages.conversationHeader(actor, id); // 404 before counting against the rate limit
+        await limitPosting(actor);
+        const { page, messageId } = await messages.replyToConversation(actor, id, body.body);
+        flash(req, 'success', 'messages:flash.replied');
+        res.redirect(303, `/messages/${id}${page > 1 ? `?page=${page}` : ''}#m-${messageId}`);
+      },
+    }),
+  );
 
   // ---- Announcements: the organizer's side ----
   const organizer = requireRole('organizer');
 
   router.get('/admin/announcements', organizer, async (req, res) => {
     const page = pageFrom(req.query, ANNOUNCEMENTS_PER_PAGE);
-    const { items, total } = await listAnnouncements(actorOf(req), page);
+    const { items, total } = await messages.listAnnouncements(actorOf(req), page);
     res.render('messages/admin-list', { title: req.t('messages:admin.title'), items, pagination: paginate('/admin/announcements', req.query, page, total) });
   });
 
-  async function renderAnnouncementForm(req: Request, res: Response, status: number, values: Record<string, unknown>, errors: FieldErrors) {
-    res.status(status).render('messages/admin-new', {
+  async function renderAnnouncementForm(req: Request, res: Response, form: FormValues, errors: FieldErrors) {
+    const values = { subject: form.subject ?? '', body: form.body ?? '', audience: form.audience || 'all', members: listOf(form.members) };
+    res.render('messages/admin-new', {
       title: req.t('messages:admin.newTitle'),
       values,
       errors,
@@ -229,33 +207,32 @@ export function messagesRouter(ctx: AppContext): Router {
   }
 
   router.get('/admin/announcements/new', organizer, async (req, res) => {
-    await renderAnnouncementForm(req, res, 200, { subject: '', body: '', audience: 'all', members: [] }, {});
+    await renderAnnouncementForm(req, res, {}, {});
   });
 
-  router.post('/admin/announcements/new', organizer, async (req, res) => {
-    const raw = body(req);
-    const values = { subject: str(raw.subject), body: str(raw.body), audience: str(raw.audience) || 'all', members: strList(raw.members) };
-    const form = parseForm(AnnouncementForm, raw);
-    if (!form.ok) return renderAnnouncementForm(req, res, 422, values, form.errors);
-    try {
-      const id = await sendAnnouncement(actorOf(req), form.data, deps());
-      flash(req, 'success', 'messages:flash.announced');
-      res.redirect(303, `/admin/announcements/${id}`);
-    } catch (err) {
-      if (err instanceof ValidationError) return renderAnnouncementForm(req, res, 422, values, err.fieldErrors);
-      throw err;
-    }
-  });
+  router.post(
+    '/admin/announcements/new',
+    organizer,
+    formHandler({
+      body: AnnouncementForm,
+      render: (req, res, { values, errors }) => renderAnnouncementForm(req, res, values, errors),
+      async handle(req, res, { body }) {
+        const id = await messages.sendAnnouncement(actorOf(req), body);
+        flash(req, 'success', 'messages:flash.announced');
+        res.redirect(303, `/admin/announcements/${id}`);
+      },
+    }),
+  );
 
   router.get('/admin/announcements/:id', organizer, async (req, res) => {
-    const status = await announcementStatus(actorOf(req), String(req.params.id));
+    const status = await messages.announcementStatus(actorOf(req), String(req.params.id));
     const names = await memberNames(req.lang);
     res.render('messages/admin-show', { title: status.announcement.subject, ...status, memberName: (code: string) => names.get(code) ?? code });
   });
 
   router.post('/admin/announcements/:id/remind', organizer, async (req, res) => {
     const id = String(req.params.id);
-    const count = await remindPending(actorOf(req), id, deps());
+    const count = await messages.remindPending(actorOf(req), id);
     flash(req, count ? 'success' : 'info', count ? 'messages:flash.reminded' : 'messages:flash.nobodyToRemind', { count });
     res.redirect(303, `/admin/announcements/${id}`);
   });

@@ -5,14 +5,14 @@
  */
 import { Types, trusted } from 'mongoose';
 import { z } from 'zod';
-import type { Actor } from '../../web/auth';
-import { assertRole } from '../../web/auth';
-import { NotFoundError, ValidationError } from '../../web/errors';
+import type { Actor, Clock } from '../../kernel';
+import { assertRole } from '../../kernel';
+import { NotFoundError, ValidationError, isObjectId, objectIdOr404 } from '../../kernel';
 import type { Mailer } from '../../web/mail';
-import type { Language } from '../../web/i18n';
 import { fields } from '../../web/forms';
 import { markdownExcerpt, renderMarkdown } from '../../web/markdown';
-import { User, type Role } from '../accounts/model';
+import { publicProfiles, reachablePeople } from '../accounts';
+import type { Role } from '../../kernel';
 import { findContacts, mayContact, type Contact } from './contacts';
 import { Conversation, ConversationMembership, PrivateMessage, type ConversationDoc, type MembershipDoc, type MessageDoc } from './model';
 
@@ -49,14 +49,11 @@ export type NewConversationInput = z.infer<typeof NewConversationForm>;
 
 export const ReplyForm = z.object({ body: messageBody() });
 
-export interface MessageDeps {
+/** What conversations need (given by the messages service, services.ts). */
+export interface MessagesDeps {
   mailer: Mailer;
+  clock: Clock;
   baseUrl: string;
-  now: Date;
-}
-
-function oid(id: string): Types.ObjectId | null {
-  return typeof id === 'string' && /^[a-f0-9]{24}$/i.test(id) ? new Types.ObjectId(id) : null;
 }
 
 export interface ParticipantView {
@@ -68,10 +65,7 @@ export interface ParticipantView {
 }
 
 async function participantViews(ids: Types.ObjectId[]): Promise<Map<string, ParticipantView>> {
-  const rows = await User.find({ _id: trusted({ $in: ids }) }, { name: 1, role: 1, member: 1, agency: 1 }).lean<
-    { _id: Types.ObjectId; name: string; role: Role; member?: string | null; agency?: string | null }[]
-  >();
-  return new Map(rows.map((u) => [String(u._id), { id: String(u._id), name: u.name, role: u.role, member: u.member ?? null, agency: u.agency ?? '' }]));
+  return publicProfiles(ids);
 }
 
 /**
@@ -79,7 +73,7 @@ async function participantViews(ids: Types.ObjectId[]): Promise<Map<string, Part
  * actor is the organizer, the recipients must be allowed to write to each other too, so nobody
  * puts two people in touch who could not have reached each other themselves.
  */
-export async function startConversation(actor: Actor, input: NewConversationInput, deps: MessageDeps): Promise<string> {
+export async function startConversation(deps: MessagesDeps, actor: Actor, input: NewConversationInput): Promise<string> {
   assertRole(actor, 'member', 'liaison', 'organizer');
   const wanted = [...new Set(input.recipients)].filter((id) => id !== actor.id);
   if (!wanted.length) throw new ValidationError({ recipients: { key: 'messages:errors.noRecipient' } });
@@ -90,7 +84,7 @@ export async function startConversation(actor: Actor, input: NewConversationInpu
   if (actor.role !== 'organizer') {
     for (const a of found) for (const b of found) if (a.id < b.id && !mayContact(a, b)) throw new ValidationError({ recipients: { key: 'messages:errors.recipientsMayNotMeet' } });
   }
-  const now = deps.now;
+  const now = deps.clock();
   const participants = [new Types.ObjectId(actor.id), ...found.map((c) => new Types.ObjectId(c.id))];
   // Written in an order where a failure half-way leaves nothing visible: the conversation is only
   // listed for a person once their membership exists, and memberships are written last.
@@ -106,14 +100,13 @@ export async function startConversation(actor: Actor, input: NewConversationInpu
       lastMessageAt: now,
     })),
   );
-  await notifyNewMessage(conversation, actor, input.body, deps);
+  await notifyNewMessage(deps, conversation, actor, input.body);
   return String(conversation._id);
 }
 
 /** A participant's membership, or 404 for anyone else and for ids that do not exist. */
 async function membershipOf(actor: Actor, conversationId: string): Promise<{ conversation: ConversationDoc; membership: MembershipDoc }> {
-  const id = oid(conversationId);
-  if (!id) throw new NotFoundError();
+  const id = objectIdOr404(conversationId);
   const membership = await ConversationMembership.findOne({ conversation: id, user: new Types.ObjectId(actor.id) }).lean<MembershipDoc>();
   if (!membership) throw new NotFoundError();
   const conversation = await Conversation.findById(id).lean<ConversationDoc>();
@@ -148,7 +141,7 @@ export interface ConversationPage {
  * loads one page of messages. Without a page number it opens where the unread messages begin, or
  * at the last page.
  */
-export async function readConversation(actor: Actor, conversationId: string, opts: { page?: number; now: Date; markRead?: boolean }): Promise<ConversationPage> {
+export async function readConversation(deps: MessagesDeps, actor: Actor, conversationId: string, opts: { page?: number | undefined; markRead?: boolean } = {}): Promise<ConversationPage> {
   const { conversation, membership } = await membershipOf(actor, conversationId);
   // Marked read before loading: a message arriving in between is shown and stays counted, never lost.
   // Nothing to clear (the common case of re-reading) costs no write.
@@ -157,7 +150,7 @@ export async function readConversation(actor: Actor, conversationId: string, opt
       ? membership
       : await ConversationMembership.findOneAndUpdate(
           { conversation: conversation._id, user: new Types.ObjectId(actor.id) },
-          { $set: { unread: 0, lastReadAt: opts.now, notified: false } },
+          { $set: { unread: 0, lastReadAt: deps.clock(), notified: false } },
         ).lean<MembershipDoc>();
   const unread = before?.unread ?? 0;
   const total = await PrivateMessage.countDocuments({ conversation: conversation._id });
@@ -204,16 +197,16 @@ export async function conversationHeader(actor: Actor, conversationId: string): 
 }
 
 /** Adds a reply; returns the page it landed on. */
-export async function replyToConversation(actor: Actor, conversationId: string, body: string, deps: MessageDeps): Promise<{ page: number; messageId: string }> {
+export async function replyToConversation(deps: MessagesDeps, actor: Actor, conversationId: string, body: string): Promise<{ page: number; messageId: string }> {
   const { conversation } = await membershipOf(actor, conversationId);
-  const now = deps.now;
+  const now = deps.clock();
   const me = new Types.ObjectId(actor.id);
   const message = await PrivateMessage.create({ conversation: conversation._id, author: me, body, createdAt: now });
   await Conversation.updateOne({ _id: conversation._id }, { $inc: { messageCount: 1 }, $set: { lastMessageAt: now } });
   await ConversationMembership.updateMany({ conversation: conversation._id, user: trusted({ $ne: me }) }, { $inc: { unread: 1 }, $set: { lastMessageAt: now } });
   // Writing is reading: whatever came before is now behind the writer.
   await ConversationMembership.updateOne({ conversation: conversation._id, user: me }, { $set: { unread: 0, lastReadAt: now, notified: false, lastMessageAt: now } });
-  await notifyNewMessage(conversation, actor, body, deps);
+  await notifyNewMessage(deps, conversation, actor, body);
   const total = await PrivateMessage.countDocuments({ conversation: conversation._id });
   return { page: Math.max(1, Math.ceil(total / MESSAGES_PER_PAGE)), messageId: String(message._id) };
 }
@@ -222,18 +215,16 @@ export async function replyToConversation(actor: Actor, conversationId: string, 
  * One e-mail per conversation while it stays unread: the `notified` flag is claimed atomically
  * (false → true) and only the claimant sends; reading the conversation sets it back to false.
  */
-async function notifyNewMessage(conversation: ConversationDoc, author: Actor, body: string, deps: MessageDeps): Promise<void> {
+async function notifyNewMessage(deps: MessagesDeps, conversation: ConversationDoc, author: Actor, body: string): Promise<void> {
   const others = conversation.participants.filter((p) => String(p) !== author.id);
-  const recipients = await User.find({ _id: trusted({ $in: others }), status: 'active' }, { email: 1, name: 1, language: 1 }).lean<
-    { _id: Types.ObjectId; email: string; name: string; language?: Language }[]
-  >();
+  const recipients = await reachablePeople(others);
   const url = `${deps.baseUrl}/messages/${String(conversation._id)}`;
   await Promise.all(
     recipients.map(async (r) => {
-      const claimed = await ConversationMembership.findOneAndUpdate({ conversation: conversation._id, user: r._id, notified: false }, { $set: { notified: true } });
+      const claimed = await ConversationMembership.findOneAndUpdate({ conversation: conversation._id, user: new Types.ObjectId(r.id), notified: false }, { $set: { notified: true } });
       if (!claimed) return;
       await deps.mailer.notify(
-        { email: r.email, name: r.name, language: r.language ?? 'en' },
+        { email: r.email, name: r.name, language: r.language },
         {
           subject: { key: 'messages:email.newMessage.subject', params: { name: author.name, subject: conversation.subject } },
           lines: [{ key: 'messages:email.newMessage.intro', params: { name: author.name, subject: conversation.subject } }, { quote: markdownExcerpt(body, 600) }, { key: 'messages:email.newMessage.throttle' }],
@@ -287,8 +278,9 @@ export async function countUnreadMessages(userId: string): Promise<number> {
 
 /** A preselected recipient for /messages/new?to=: the person, and whether the actor may write to them. */
 export async function recipientFor(actor: Actor, to: unknown): Promise<{ contact: Contact | null; allowed: boolean }> {
-  if (typeof to !== 'string' || !oid(to)) return { contact: null, allowed: false };
+  if (!isObjectId(to)) return { contact: null, allowed: false };
   const [contact] = await findContacts([to]);
   if (!contact) return { contact: null, allowed: false };
   return { contact, allowed: mayContact(actor, contact) };
 }
+

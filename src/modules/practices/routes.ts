@@ -3,15 +3,14 @@
  * Each route: guard → parse → service → render/redirect; the rules live in service.ts.
  */
 import { Router, type Request, type Response } from 'express';
-import { trusted } from 'mongoose';
 import { actorOf, requireRole, requireUser } from '../../web/auth';
 import type { AppContext } from '../../web/context';
-import { ValidationError, type FieldErrors } from '../../web/errors';
+import { ValidationError, type FieldErrors } from '../../kernel';
 import { flash } from '../../web/flash';
 import { parseForm } from '../../web/forms';
 import { paginate, pageFrom } from '../../web/pagination';
 import { ACCEPT_ATTRIBUTE, MAX_FILE_BYTES, isImage, sendStoredFile, uploadMiddleware, uploadsOf } from '../../web/uploads';
-import { listAsemMembers } from '../members/service';
+import { listAsemMembers } from '../members';
 import { atomFeed } from './feed';
 import { ModerationForm, PracticeForm, valuesFromBody, type PracticeFormValues } from './forms';
 import { MAX_ATTACHMENTS, TEXT_LANGUAGES, THEMES, type AttachmentDoc, type PracticeDoc } from './model';
@@ -36,7 +35,7 @@ import {
   updatePractice,
   type ModerationFilter,
 } from './service';
-import { User } from '../accounts/model';
+import { publicProfiles } from '../accounts';
 
 const PER_PAGE = 10;
 
@@ -126,13 +125,13 @@ export function practicesRouter(ctx: AppContext): Router {
 
   router.get('/practices/feed.xml', async (req, res) => {
     const practices = await latestPractices(30);
-    const authors = await User.find({ _id: trusted({ $in: practices.map((p) => p.author) }) }, { name: 1 }).lean();
+    const authors = await publicProfiles(practices.map((p) => p.author));
     const t = req.t;
     const body = atomFeed(
       ctx.config.baseUrl,
       practices,
       { title: t('practices:feed.title'), subtitle: t('practices:feed.subtitle'), authorName: t('siteName'), themeLabel: (k) => t(`practices:themes.${k}`) },
-      new Map(authors.map((a) => [String(a._id), a.name])),
+      new Map([...authors].map(([id, a]) => [id, a.name])),
       ctx.now(),
     );
     res.type('application/atom+xml; charset=utf-8').send(body);

@@ -5,16 +5,16 @@
  * pointing at a missing file (files are stored before the record, removed after it).
  */
 import { Types, trusted } from 'mongoose';
-import type { Actor } from '../../web/auth';
-import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../web/errors';
+import type { Actor } from '../../kernel';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../kernel';
 import type { Mailer } from '../../web/mail';
 import { queryTerms, runSearch, textTerms } from '../../web/search';
 import { persistUploads, removeStoredFiles, type StoredFileRef, type UploadedFile } from '../../web/uploads';
-import { isDuplicateKeyError } from '../../web/errors';
-import { Company, User, type Role } from '../accounts/model';
+import { isDuplicateKeyError } from '../../kernel';
+import { companyNames, ownCompany, publicProfiles, reachablePerson } from '../accounts';
 import { mayContact } from '../messages';
-import { findAsemMember } from '../members/service';
-import { recordAudit } from '../admin/audit';
+import { findAsemMember } from '../members';
+import { recordAudit } from '../audit';
 import type { PracticeInput } from './forms';
 import { renderMarkdown } from './markdown';
 import {
@@ -39,16 +39,9 @@ export interface NotifyDeps {
   baseUrl: string;
 }
 
-/**
- * A conditional single-document update that returns the document after it, or null when the
- * condition did not match. It asks for the document *before* the update and reads it again:
- * the embedded database answered null to returnDocument 'after' when the update changed a field
- * of the filter (real MongoDB returns the updated document); this form is right on both.
- */
+/** A conditional single-document update that returns the document after it, or null when the condition did not match. */
 async function updateWhere(filter: Record<string, unknown>, update: Record<string, unknown>): Promise<PracticeDoc | null> {
-  const before = await Practice.findOneAndUpdate(filter, update, { returnDocument: 'before' }).lean<PracticeDoc>();
-  if (!before) return null;
-  return Practice.findById(before._id).lean<PracticeDoc>();
+  return Practice.findOneAndUpdate(filter, update, { returnDocument: 'after' }).lean<PracticeDoc>();
 }
 
 /** The kinds an actor may publish: policy initiatives for officials, business practice for SMEs. */
@@ -204,13 +197,13 @@ export async function deletePractice(deps: UploadDeps, actor: Actor, id: unknown
 }
 
 async function authorRecipient(p: PracticeDoc) {
-  const author = await User.findById(p.author, { email: 1, name: 1, language: 1, status: 1, role: 1, member: 1 }).lean();
-  if (!author || author.status !== 'active') return null;
+  const author = await reachablePerson(p.author);
+  if (!author) return null;
   return {
     email: author.email,
     name: author.name,
-    language: (author.language ?? 'en') as 'en' | 'zh-CN',
-    party: { id: String(author._id), role: author.role as Role, member: author.member ?? null },
+    language: author.language,
+    party: { id: author.id, role: author.role, member: author.member },
   };
 }
 
@@ -275,9 +268,8 @@ export async function expressInterest(deps: NotifyDeps, actor: Actor | undefined
   }
   const to = await authorRecipient(practice);
   if (to) {
-    const reader = await User.findById(actor.id, { name: 1, member: 1, company: 1, agency: 1 }).lean();
-    const company = reader?.company ? await Company.findById(reader.company, { name: 1 }).lean() : null;
-    const organisation = company?.name ?? reader?.agency ?? '';
+    const [company, profiles] = await Promise.all([ownCompany(actor), publicProfiles([actor.id])]);
+    const organisation = company?.name ?? profiles.get(actor.id)?.agency ?? '';
     const mayWrite = mayContact(to.party, { id: actor.id, role: actor.role, member: actor.member });
     await deps.mailer.notify(to, {
       subject: { key: 'practices:emails.interest.subject', params: { title: practice.title } },
@@ -376,12 +368,13 @@ export async function ownPractices(actor: Actor): Promise<PracticeDoc[]> {
 
 /** Who wrote it: the company (members), the agency (liaisons) or the host secretariat. */
 export async function authorDetails(p: PracticeDoc): Promise<{ name: string; role: string; company: { id: string; name: string } | null; agency: string }> {
-  const author = await User.findById(p.author, { name: 1, role: 1, agency: 1 }).lean();
-  const company = p.company ? await Company.findById(p.company, { name: 1 }).lean() : null;
+  const [profiles, companies] = await Promise.all([publicProfiles([p.author]), companyNames(p.company ? [p.company] : [])]);
+  const author = profiles.get(String(p.author));
+  const companyName = p.company ? companies.get(String(p.company)) : undefined;
   return {
     name: author?.name ?? '',
     role: author?.role ?? p.authorRole,
-    company: company ? { id: String(company._id), name: company.name } : null,
+    company: p.company && companyName !== undefined ? { id: String(p.company), name: companyName } : null,
     agency: author?.agency ?? '',
   };
 }

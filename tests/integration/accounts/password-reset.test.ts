@@ -84,6 +84,8 @@ test('suspended accounts get no reset link (and the page looks the same)', async
   const person = await makeUser({ status: 'suspended' });
   const res = await postForm(newAgent(t.app), '/forgot-password', { email: person.email }, '/forgot-password');
   expect(res.status).toBe(200);
-  await new Promise((r) => setTimeout(r, 300));
+  await t.mailSettled();
   expect(t.smtp.to(person.email)).toHaveLength(0);
+  // Nothing was stored either: no reset link exists for a suspended account.
+  expect((await User.findById(person.id).lean())?.passwordReset ?? null).toBeNull();
 });

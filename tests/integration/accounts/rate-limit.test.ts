@@ -6,6 +6,9 @@ import { createTestApp, type TestApp } from '../../helpers/app';
 import { newAgent, postForm } from '../../helpers/http';
 import { User } from '../../../src/modules/accounts/model';
 
+// Building the app hashes passwords with argon2 on a shared machine: give the hooks room.
+jest.setTimeout(60_000);
+
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp({ rateLimits: { registration: { points: 2, durationSeconds: 60 }, passwordReset: { points: 1, durationSeconds: 60 } } });

@@ -9,7 +9,7 @@ import { login, newAgent, postForm, type Agent } from '../../helpers/http';
 import { makeUser } from '../../helpers/factories';
 import { User } from '../../../src/modules/accounts/model';
 import { AsemMember } from '../../../src/modules/members/model';
-import { AuditEntry } from '../../../src/modules/admin/audit';
+import { AuditEntry } from '../../../src/modules/audit/model';
 
 let t: TestApp;
 let organizer: Agent;

@@ -5,7 +5,7 @@
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../../helpers/app';
 import { postForm, type Agent } from '../../helpers/http';
-import { AuditEntry } from '../../../src/modules/admin';
+import { AuditEntry } from '../../../src/modules/audit/model';
 import { BoardCategory, BoardPost, BoardReport, BoardThread } from '../../../src/modules/board';
 import { organizer, person, replyTo, startThread, type Person } from './helpers';
 

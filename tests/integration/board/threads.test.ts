@@ -5,7 +5,8 @@
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../../helpers/app';
 import { postForm } from '../../helpers/http';
-import { BoardCategory, BoardPost, BoardThread, boardModule } from '../../../src/modules/board';
+import { BoardCategory, BoardPost, BoardThread } from '../../../src/modules/board';
+import { boardModule } from '../../../src/modules/board/module';
 import { organizer, person, replyTo, startThread, type Person } from './helpers';
 
 // Logins hash passwords with argon2 and the machine is shared: give hooks and tests room.

@@ -8,7 +8,7 @@ import { makeUser, type MadeUser } from '../../helpers/factories';
 import { login, newAgent, postForm, type Agent } from '../../helpers/http';
 import { linkIn } from '../../helpers/smtp';
 import { Announcement, AnnouncementReceipt } from '../../../src/modules/messages/model';
-import { AuditEntry } from '../../../src/modules/admin/audit';
+import { AuditEntry } from '../../../src/modules/audit/model';
 
 // A slow shared machine: password hashing and several logins per test.
 jest.setTimeout(30_000);

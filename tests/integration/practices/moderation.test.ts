@@ -7,7 +7,7 @@ import { ORGANIZER, createTestApp, type TestApp } from '../../helpers/app';
 import { makeUser } from '../../helpers/factories';
 import { login, newAgent, postForm, type Agent } from '../../helpers/http';
 import { linkIn } from '../../helpers/smtp';
-import { AuditEntry } from '../../../src/modules/admin/audit';
+import { AuditEntry } from '../../../src/modules/audit/model';
 import { Practice, PracticeInterest } from '../../../src/modules/practices/model';
 import { GOOD_PRACTICE, idFromLocation, postPractice } from './helpers';
 

@@ -2,24 +2,12 @@
  * Account services against the database, with a mailer that records what it is asked to send.
  */
 import mongoose from 'mongoose';
-import { testDbUri } from '../../helpers/db';
+import { connectTestDb, disconnectTestDb } from '../../helpers/db';
 import { makeUser } from '../../helpers/factories';
-import { toActor, verifyPassword } from '../../../src/web/auth';
-import { ValidationError } from '../../../src/web/errors';
+import { toActor, verifyPassword } from '../../../src/modules/accounts';
+import { ValidationError } from '../../../src/kernel';
 import { Company, User, type UserDoc } from '../../../src/modules/accounts/model';
-import {
-  changePassword,
-  confirmEmailChange,
-  registerAccount,
-  requestEmailChange,
-  requestPasswordReset,
-  resendVerification,
-  resetPassword,
-  updateCompany,
-  updateProfile,
-  verifyEmail,
-  type RegistrationInput,
-} from '../../../src/modules/accounts/service';
+import { createAccountsService, type RegistrationInput } from '../../../src/modules/accounts/service';
 import { seedAsemMembers } from '../../../src/modules/members/service';
 import { recordingMailer, type SentMail } from '../../helpers/mail';
 
@@ -27,20 +15,25 @@ jest.setTimeout(30_000);
 
 const { mailer, sent } = recordingMailer();
 const NOW = new Date('2026-06-01T08:00:00Z');
-const deps = (now = NOW) => ({ mailer, baseUrl: 'https://asem.example', now });
+let clockAt = NOW;
+const accounts = createAccountsService({ mailer, baseUrl: 'https://asem.example', clock: () => clockAt });
+/** The service as seen at another moment (the clock moves for the calls that follow). */
+const at = (when: Date) => {
+  clockAt = when;
+  return accounts;
+};
 const tokenFrom = (s: SentMail | undefined) => new URL(s!.content.action!.url).searchParams.get('token')!;
 
 beforeAll(async () => {
-  mongoose.set('sanitizeFilter', true);
-  await mongoose.connect(testDbUri('unit_accounts'));
+  await connectTestDb('unit_accounts');
   await seedAsemMembers();
 });
 afterAll(async () => {
-  await mongoose.connection.dropDatabase();
-  await mongoose.disconnect();
+  await disconnectTestDb();
 });
 beforeEach(() => {
   sent.length = 0;
+  clockAt = NOW;
 });
 
 const trustedIn = (values: string[]) => mongoose.trusted({ $in: values });
@@ -64,7 +57,7 @@ function input(overrides: Partial<RegistrationInput> = {}): RegistrationInput {
 describe('registerAccount and verifyEmail', () => {
   test('creates an unverified person with an unlisted company and mails a 24 h link; the link verifies and lists', async () => {
     const data = input({ website: 'https://example.fr' });
-    await registerAccount(data, deps());
+    await accounts.register(data);
     const user = await User.findOne({ email: data.email }).lean<UserDoc>();
     expect(user).toMatchObject({ role: 'member', member: 'FR', language: 'en' });
     expect(user!.emailVerifiedAt).toBeFalsy();
@@ -76,15 +69,15 @@ describe('registerAccount and verifyEmail', () => {
     expect(sent[0]!.content.action!.url).toMatch(/^https:\/\/asem\.example\/verify-email\?token=/);
 
     const token = tokenFrom(sent[0]);
-    expect(await verifyEmail(token, new Date('2026-06-02T08:00:01Z'))).toBeNull(); // expired
-    expect(await verifyEmail(token, new Date('2026-06-01T20:00:00Z'))).toEqual({ email: data.email });
-    expect(await verifyEmail(token, new Date('2026-06-01T20:00:00Z'))).toBeNull(); // used
+    expect(await at(new Date('2026-06-02T08:00:01Z')).verifyEmail(token)).toBeNull(); // expired
+    expect(await at(new Date('2026-06-01T20:00:00Z')).verifyEmail(token)).toEqual({ email: data.email });
+    expect(await at(new Date('2026-06-01T20:00:00Z')).verifyEmail(token)).toBeNull(); // used
     expect((await Company.findOne({ owner: user!._id }).lean())?.listed).toBe(true);
   });
 
   test('a known address creates nothing and the owner is told, in their language', async () => {
     const owner = await makeUser({ language: 'zh-CN' });
-    await registerAccount(input({ email: owner.email }), deps());
+    await accounts.register(input({ email: owner.email }));
     expect(await User.countDocuments({ email: owner.email })).toBe(1);
     expect(sent).toHaveLength(1);
     expect(sent[0]!.to.language).toBe('zh-CN');
@@ -93,7 +86,7 @@ describe('registerAccount and verifyEmail', () => {
 
   test('rules the form cannot check: password rules and an unknown ASEM member', async () => {
     const bad = input({ password: 'password123', member: 'ZZ' });
-    const err = await registerAccount(bad, deps()).catch((e: unknown) => e);
+    const err = await accounts.register(bad).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ValidationError);
     expect((err as ValidationError).fieldErrors).toEqual({ password: { key: 'accounts:password.common' }, member: { key: 'validation:invalidChoice' } });
     expect(await User.countDocuments({ email: bad.email })).toBe(0);
@@ -102,20 +95,20 @@ describe('registerAccount and verifyEmail', () => {
 
   test('concurrent registrations of one address make one account', async () => {
     const data = input();
-    await Promise.all([registerAccount(data, deps()), registerAccount({ ...data, companyName: 'Twin' }, deps())]);
+    await Promise.all([accounts.register(data), accounts.register({ ...data, companyName: 'Twin' })]);
     expect(await User.countDocuments({ email: data.email })).toBe(1);
     expect(await Company.countDocuments({ name: trustedIn([data.companyName, 'Twin']) })).toBe(1);
   });
 
   test('resendVerification sends a new link only to unverified accounts', async () => {
     const data = input();
-    await registerAccount(data, deps());
+    await accounts.register(data);
     sent.length = 0;
-    await resendVerification(data.email.toUpperCase(), deps());
+    await accounts.resendVerification(data.email.toUpperCase());
     expect(sent).toHaveLength(1);
     const verified = await makeUser();
-    await resendVerification(verified.email, deps());
-    await resendVerification('unknown@example.com', deps());
+    await accounts.resendVerification(verified.email);
+    await accounts.resendVerification('unknown@example.com');
     expect(sent).toHaveLength(1);
   });
 });
@@ -124,23 +117,23 @@ describe('password reset', () => {
   test('a 1 h single-use link sets the password and ends all sessions', async () => {
     const person = await makeUser();
     const before = await User.findById(person.id).lean<UserDoc>();
-    await requestPasswordReset(person.email, deps());
+    await accounts.requestPasswordReset(person.email);
     expect(sent).toHaveLength(1);
     const token = tokenFrom(sent[0]);
-    expect(await resetPassword(token, 'green-valley-sunrise', new Date('2026-06-01T09:00:01Z'))).toBeNull();
-    await expect(resetPassword(token, 'short', NOW)).rejects.toBeInstanceOf(ValidationError);
-    expect(await resetPassword(token, 'green-valley-sunrise', new Date('2026-06-01T08:30:00Z'))).toEqual({ email: person.email });
+    expect(await at(new Date('2026-06-01T09:00:01Z')).resetPassword(token, 'green-valley-sunrise')).toBeNull();
+    await expect(at(NOW).resetPassword(token, 'short')).rejects.toBeInstanceOf(ValidationError);
+    expect(await at(new Date('2026-06-01T08:30:00Z')).resetPassword(token, 'green-valley-sunrise')).toEqual({ email: person.email });
     const after = await User.findById(person.id).lean<UserDoc>();
     expect(after!.authVersion).toBe((before!.authVersion ?? 0) + 1);
     expect(after!.passwordReset).toBeUndefined();
     expect(await verifyPassword(after!.passwordHash, 'green-valley-sunrise')).toBe(true);
-    expect(await resetPassword(token, 'another-valley-sunrise', NOW)).toBeNull();
+    expect(await at(NOW).resetPassword(token, 'another-valley-sunrise')).toBeNull();
   });
 
   test('unknown and suspended addresses get nothing', async () => {
     const suspended = await makeUser({ status: 'suspended' });
-    await requestPasswordReset('nobody@example.com', deps());
-    await requestPasswordReset(suspended.email, deps());
+    await accounts.requestPasswordReset('nobody@example.com');
+    await accounts.requestPasswordReset(suspended.email);
     expect(sent).toHaveLength(0);
   });
 });
@@ -149,26 +142,26 @@ describe('the account page', () => {
   test('updateProfile keeps agency and languages for liaisons only; updateCompany only touches the own company', async () => {
     const member = await makeUser();
     const memberDoc = await User.findById(member.id).lean<UserDoc>();
-    await updateProfile(toActor(memberDoc!), { name: 'New Name', language: 'zh-CN', agency: 'Fake', languages: ['x'] });
+    await accounts.updateProfile(toActor(memberDoc!), { name: 'New Name', language: 'zh-CN', agency: 'Fake', languages: ['x'] });
     expect(await User.findById(member.id).lean()).toMatchObject({ name: 'New Name', language: 'zh-CN' });
     expect((await User.findById(member.id).lean())?.agency).toBeUndefined();
 
-    await updateCompany(toActor(memberDoc!), { companyName: 'Renamed', sector: 'ict', size: 'medium', website: undefined, description: 'd', products: 'p' });
+    await accounts.updateCompany(toActor(memberDoc!), { companyName: 'Renamed', sector: 'ict', size: 'medium', website: undefined, description: 'd', products: 'p' });
     expect(await Company.findById(member.companyId).lean()).toMatchObject({ name: 'Renamed', sector: 'ict', size: 'medium' });
 
     const liaison = await makeUser({ role: 'liaison', member: 'FR' });
     const liaisonDoc = await User.findById(liaison.id).lean<UserDoc>();
-    await updateProfile(toActor(liaisonDoc!), { name: 'L', language: 'en', agency: 'Bpifrance', languages: ['Français'] });
+    await accounts.updateProfile(toActor(liaisonDoc!), { name: 'L', language: 'en', agency: 'Bpifrance', languages: ['Français'] });
     expect(await User.findById(liaison.id).lean()).toMatchObject({ agency: 'Bpifrance', languages: ['Français'] });
     // A liaison has no company of their own to edit.
-    await expect(updateCompany(toActor(liaisonDoc!), { companyName: 'X', sector: 'ict', size: 'small' })).rejects.toThrow();
+    await expect(accounts.updateCompany(toActor(liaisonDoc!), { companyName: 'X', sector: 'ict', size: 'small' })).rejects.toThrow();
   });
 
   test('changePassword checks the current password and bumps authVersion', async () => {
     const person = await makeUser();
     const doc = await User.findById(person.id).lean<UserDoc>();
-    await expect(changePassword(toActor(doc!), { currentPassword: 'nope-nope-nope', newPassword: 'silver-birch-evening' })).rejects.toBeInstanceOf(ValidationError);
-    await changePassword(toActor(doc!), { currentPassword: person.password, newPassword: 'silver-birch-evening' });
+    await expect(accounts.changePassword(toActor(doc!), { currentPassword: 'nope-nope-nope', newPassword: 'silver-birch-evening' })).rejects.toBeInstanceOf(ValidationError);
+    await accounts.changePassword(toActor(doc!), { currentPassword: person.password, newPassword: 'silver-birch-evening' });
     const after = await User.findById(person.id).lean<UserDoc>();
     expect(after!.authVersion).toBe((doc!.authVersion ?? 0) + 1);
     expect(await verifyPassword(after!.passwordHash, 'silver-birch-evening')).toBe(true);
@@ -177,15 +170,15 @@ describe('the account page', () => {
   test('an e-mail change waits for the link sent to the new address, and tells the old one', async () => {
     const person = await makeUser({ name: 'Changer' });
     const doc = await User.findById(person.id).lean<UserDoc>();
-    await requestEmailChange(toActor(doc!), { newEmail: 'Changed@Example.com', emailPassword: person.password }, deps());
+    await accounts.requestEmailChange(toActor(doc!), { newEmail: 'Changed@Example.com', emailPassword: person.password });
     expect(sent.map((s) => s.to.email)).toEqual(['changed@example.com', person.email]);
     expect((await User.findById(person.id).lean())?.email).toBe(person.email);
     sent.length = 0;
-    expect(await confirmEmailChange('bogus-bogus-bogus-bogus-1', deps())).toBeNull();
-    await requestEmailChange(toActor(doc!), { newEmail: 'changed@example.com', emailPassword: person.password }, deps());
+    expect(await accounts.confirmEmailChange('bogus-bogus-bogus-bogus-1')).toBeNull();
+    await accounts.requestEmailChange(toActor(doc!), { newEmail: 'changed@example.com', emailPassword: person.password });
     const token = tokenFrom(sent[0]);
     sent.length = 0;
-    expect(await confirmEmailChange(token, deps())).toEqual({ email: 'changed@example.com' });
+    expect(await accounts.confirmEmailChange(token)).toEqual({ email: 'changed@example.com' });
     expect((await User.findById(person.id).lean())?.email).toBe('changed@example.com');
     expect(sent[0]!.to.email).toBe(person.email);
     expect(sent[0]!.content.subject.key).toBe('accounts:mail.emailChanged.subject');

@@ -4,8 +4,9 @@
 import { Types } from 'mongoose';
 import { createTestApp, type TestApp } from '../../helpers/app';
 import { User, Company } from '../../../src/modules/accounts/model';
-import { toActor, type Actor } from '../../../src/web/auth';
-import { ConflictError } from '../../../src/web/errors';
+import { toActor } from '../../../src/modules/accounts';
+import type { Actor } from '../../../src/kernel';
+import { ConflictError } from '../../../src/kernel';
 import { Booth, BoothAssignment, BoothRequest, FairEdition, QuotaCounter } from '../../../src/modules/fair';
 import { transition } from '../../../src/modules/fair/requests';
 import type { BoothDoc, FairEditionDoc } from '../../../src/modules/fair/model';

@@ -2,24 +2,22 @@
  * The member directory services and the seed, against the database.
  */
 import mongoose from 'mongoose';
-import { testDbUri } from '../../helpers/db';
+import { connectTestDb, disconnectTestDb } from '../../helpers/db';
 import { makeUser } from '../../helpers/factories';
-import { NotFoundError } from '../../../src/web/errors';
-import type { Actor } from '../../../src/web/auth';
+import { NotFoundError } from '../../../src/kernel';
+import type { Actor } from '../../../src/kernel';
 import { AsemMember } from '../../../src/modules/members/model';
 import { findAsemMember, listAsemMembers, readSeedMembers, seedAsemMembers } from '../../../src/modules/members/service';
-import { getCompanyPage, getMemberPage, listDirectory } from '../../../src/modules/members/directory';
+import { getCompanyPage, getMemberPage, listDirectory } from '../../../src/modules/directory/service';
 
 jest.setTimeout(30_000);
 
 beforeAll(async () => {
-  mongoose.set('sanitizeFilter', true);
-  await mongoose.connect(testDbUri('unit_members'));
+  await connectTestDb('unit_members');
   await seedAsemMembers();
 });
 afterAll(async () => {
-  await mongoose.connection.dropDatabase();
-  await mongoose.disconnect();
+  await disconnectTestDb();
 });
 
 const actor = (over: Partial<Actor>): Actor => ({ id: new mongoose.Types.ObjectId().toString(), role: 'member', name: 'A', email: 'a@example.com', language: 'en', member: null, companyId: null, createdAt: new Date(), ...over });

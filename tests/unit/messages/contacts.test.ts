@@ -2,15 +2,15 @@
  * mayContact as a matrix, and the services' own checks (without HTTP).
  */
 import mongoose, { Types } from 'mongoose';
-import { testDbUri } from '../../helpers/db';
+import { connectTestDb, disconnectTestDb } from '../../helpers/db';
 import { makeUser } from '../../helpers/factories';
-import { toActor, type Actor } from '../../../src/web/auth';
+import { toActor } from '../../../src/modules/accounts';
+import type { Actor } from '../../../src/kernel';
 import { User } from '../../../src/modules/accounts/model';
-import { NotFoundError, ValidationError } from '../../../src/web/errors';
+import { NotFoundError, ValidationError } from '../../../src/kernel';
 import type { Mailer, MailContent, Recipient } from '../../../src/web/mail';
 import { mayContact, listContactable, type Party } from '../../../src/modules/messages/contacts';
-import { countUnreadMessages, readConversation, replyToConversation, startConversation } from '../../../src/modules/messages/service';
-import { acknowledgeAnnouncement, announcementStatus, countPendingAnnouncements, listReceivedAnnouncements, remindPending, sendAnnouncement } from '../../../src/modules/messages/announcements';
+import { createMessagesService } from '../../../src/modules/messages/services';
 import { seedAsemMembers } from '../../../src/modules/members/service';
 
 // A slow shared machine: password hashing and several logins per test.
@@ -70,23 +70,28 @@ class FakeMailer implements Mailer {
 
 describe('services', () => {
   const mailer = new FakeMailer();
-  const deps = (now = new Date()) => ({ mailer, baseUrl: 'http://x.test', now });
+  let shift = 0; // milliseconds the service's clock runs ahead of (or behind) real time
+  const messages = createMessagesService({ mailer, baseUrl: 'http://x.test', clock: () => new Date(Date.now() + shift) });
+  /** The service with its clock moved by ms for the calls that follow (reset before each test). */
+  const shifted = (ms: number) => {
+    shift = ms;
+    return messages;
+  };
   async function actor(opts: Parameters<typeof makeUser>[0]): Promise<Actor> {
     const made = await makeUser(opts);
     return toActor((await User.findById(made.id).lean())!);
   }
 
   beforeAll(async () => {
-    mongoose.set('sanitizeFilter', true);
-    await mongoose.connect(testDbUri('u'));
+    await connectTestDb('u');
     await seedAsemMembers();
   });
   afterAll(async () => {
-    await mongoose.connection.dropDatabase();
-    await mongoose.disconnect();
+    await disconnectTestDb();
   });
   beforeEach(() => {
     mailer.sent = [];
+    shift = 0;
   });
 
   test('listContactable agrees with mayContact and skips suspended and unverified accounts', async () => {
@@ -102,7 +107,7 @@ describe('services', () => {
   test('a conversation with a suspended person is refused, nothing stored', async () => {
     const me = await actor({ role: 'liaison', member: 'AT' });
     const gone = await actor({ role: 'liaison', member: 'BE', status: 'suspended' });
-    await expect(startConversation(me, { recipients: [gone.id], subject: 'S', body: 'B' }, deps())).rejects.toBeInstanceOf(ValidationError);
+    await expect(messages.startConversation(me, { recipients: [gone.id], subject: 'S', body: 'B' })).rejects.toBeInstanceOf(ValidationError);
     expect(mailer.sent).toHaveLength(0);
   });
 
@@ -110,15 +115,15 @@ describe('services', () => {
     const a = await actor({ role: 'liaison', member: 'BG' });
     const b = await actor({ role: 'liaison', member: 'HR' });
     const c = await actor({ role: 'liaison', member: 'CY' });
-    const id = await startConversation(a, { recipients: [b.id, c.id], subject: 'Three of us', body: 'One' }, deps());
+    const id = await messages.startConversation(a, { recipients: [b.id, c.id], subject: 'Three of us', body: 'One' });
     expect(mailer.sent.map((m) => m.to.email).sort()).toEqual([b.email, c.email].sort());
-    await Promise.all([replyToConversation(a, id, 'Two', deps()), replyToConversation(a, id, 'Three', deps())]);
+    await Promise.all([messages.replyToConversation(a, id, 'Two'), messages.replyToConversation(a, id, 'Three')]);
     expect(mailer.sent).toHaveLength(2);
-    expect(await countUnreadMessages(b.id)).toBe(3);
-    await readConversation(b, id, { now: new Date() });
-    expect(await countUnreadMessages(b.id)).toBe(0);
-    expect(await countUnreadMessages(c.id)).toBe(3);
-    await replyToConversation(a, id, 'Four', deps());
+    expect(await messages.countUnreadMessages(b.id)).toBe(3);
+    await messages.readConversation(b, id);
+    expect(await messages.countUnreadMessages(b.id)).toBe(0);
+    expect(await messages.countUnreadMessages(c.id)).toBe(3);
+    await messages.replyToConversation(a, id, 'Four');
     expect(mailer.sent.map((m) => m.to.email)).toEqual(expect.arrayContaining([b.email]));
     expect(mailer.sent.filter((m) => m.to.email === b.email)).toHaveLength(2);
     expect(mailer.sent.filter((m) => m.to.email === c.email)).toHaveLength(1);
@@ -128,11 +133,11 @@ describe('services', () => {
     const a = await actor({ role: 'liaison', member: 'DK' });
     const b = await actor({ role: 'liaison', member: 'EE' });
     const org = await actor({ role: 'organizer' });
-    const id = await startConversation(a, { recipients: [b.id], subject: 'S', body: 'B' }, deps());
-    await expect(readConversation(org, id, { now: new Date() })).rejects.toBeInstanceOf(NotFoundError);
-    await expect(replyToConversation(org, id, 'x', deps())).rejects.toBeInstanceOf(NotFoundError);
-    await expect(readConversation(a, new Types.ObjectId().toHexString(), { now: new Date() })).rejects.toBeInstanceOf(NotFoundError);
-    await expect(readConversation(a, '../etc', { now: new Date() })).rejects.toBeInstanceOf(NotFoundError);
+    const id = await messages.startConversation(a, { recipients: [b.id], subject: 'S', body: 'B' });
+    await expect(messages.readConversation(org, id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(messages.replyToConversation(org, id, 'x')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(messages.readConversation(a, new Types.ObjectId().toHexString())).rejects.toBeInstanceOf(NotFoundError);
+    await expect(messages.readConversation(a, '../etc')).rejects.toBeInstanceOf(NotFoundError);
   });
 
   test('announcements: only the organizer sends; acknowledgements counted once; reminders skip those who acknowledged', async () => {
@@ -140,27 +145,28 @@ describe('services', () => {
     const l1 = await actor({ role: 'liaison', member: 'FI' });
     const l2 = await actor({ role: 'liaison', member: 'FI' });
     const liaison = await actor({ role: 'liaison', member: 'GR' });
-    await expect(sendAnnouncement(liaison, { subject: 'S', body: 'B', audience: 'all', members: [] }, deps())).rejects.toThrow();
-    const id = await sendAnnouncement(org, { subject: 'S', body: 'B', audience: 'members', members: ['FI'] }, deps());
+    await expect(messages.sendAnnouncement(liaison, { subject: 'S', body: 'B', audience: 'all', members: [] })).rejects.toThrow();
+    const id = await messages.sendAnnouncement(org, { subject: 'S', body: 'B', audience: 'members', members: ['FI'] });
     expect(mailer.sent.map((m) => m.to.email).sort()).toEqual([l1.email, l2.email].sort());
-    expect(await countPendingAnnouncements(l1.id)).toBe(1);
-    expect(await acknowledgeAnnouncement(l1, id, new Date())).toBe(true);
-    expect(await acknowledgeAnnouncement(l1, id, new Date())).toBe(false);
-    await expect(acknowledgeAnnouncement(liaison, id, new Date())).rejects.toBeInstanceOf(NotFoundError);
-    expect(await countPendingAnnouncements(l1.id)).toBe(0);
-    const status = await announcementStatus(org, id);
+    expect(await messages.countPendingAnnouncements(l1.id)).toBe(1);
+    expect(await messages.acknowledgeAnnouncement(l1, id)).toBe(true);
+    expect(await messages.acknowledgeAnnouncement(l1, id)).toBe(false);
+    await expect(messages.acknowledgeAnnouncement(liaison, id)).rejects.toBeInstanceOf(NotFoundError);
+    expect(await messages.countPendingAnnouncements(l1.id)).toBe(0);
+    const status = await messages.announcementStatus(org, id);
     expect(status.acknowledged.map((r) => r.id)).toEqual([l1.id]);
     expect(status.pending.map((r) => r.id)).toEqual([l2.id]);
     expect(status.announcement.acknowledgedCount).toBe(1);
     // The liaison's list puts what is still to acknowledge first, then the newest.
-    const later = await sendAnnouncement(org, { subject: 'Later', body: 'B', audience: 'members', members: ['FI'] }, deps(new Date(Date.now() + 60_000)));
-    const older = await sendAnnouncement(org, { subject: 'Older', body: 'B', audience: 'members', members: ['FI'] }, deps(new Date(Date.now() - 60_000)));
-    await acknowledgeAnnouncement(l1, later, new Date());
-    const received = await listReceivedAnnouncements(l1, { skip: 0, perPage: 10 });
+    const later = await shifted(60_000).sendAnnouncement(org, { subject: 'Later', body: 'B', audience: 'members', members: ['FI'] });
+    const older = await shifted(-60_000).sendAnnouncement(org, { subject: 'Older', body: 'B', audience: 'members', members: ['FI'] });
+    shift = 0;
+    await messages.acknowledgeAnnouncement(l1, later);
+    const received = await messages.listReceivedAnnouncements(l1, { skip: 0, perPage: 10 });
     expect(received.items.map((a) => a.id)).toEqual([older, later, id]); // pending, then acknowledged newest first
     expect(received.pending).toBe(1);
     mailer.sent = [];
-    expect(await remindPending(org, id, deps())).toBe(1);
+    expect(await messages.remindPending(org, id)).toBe(1);
     expect(mailer.sent.map((m) => m.to.email)).toEqual([l2.email]);
     expect(mailer.sent[0]!.content.subject.key).toBe('messages:email.announcement.reminderSubject');
   });

@@ -7,9 +7,9 @@ import mongoose, { Types } from 'mongoose';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Actor } from '../../../src/web/auth';
+import type { Actor } from '../../../src/kernel';
 import type { Mailer, MailContent, Recipient } from '../../../src/web/mail';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../src/web/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../src/kernel';
 import { renderMarkdown } from '../../../src/modules/practices/markdown';
 import { atomFeed } from '../../../src/modules/practices/feed';
 import { Practice, type PracticeDoc } from '../../../src/modules/practices/model';
@@ -27,7 +27,7 @@ import {
 } from '../../../src/modules/practices/service';
 import { seedAsemMembers } from '../../../src/modules/members/service';
 import { makeUser } from '../../helpers/factories';
-import { testDbUri } from '../../helpers/db';
+import { connectTestDb, disconnectTestDb } from '../../helpers/db';
 
 const actor = (role: Actor['role'], id = new Types.ObjectId().toString(), member: string | null = 'DE'): Actor => ({
   id,
@@ -98,15 +98,13 @@ describe('services against the database', () => {
     PracticeForm.parse({ kind: 'business', title: 'Export vouchers', summary: 'Sum', body: 'Body **x**', themes: ['trade'], language: 'en', organisation: 'Org', ...over });
 
   beforeAll(async () => {
-    await mongoose.connect(testDbUri());
-    mongoose.set('sanitizeFilter', true);
+    await connectTestDb();
     await seedAsemMembers();
     await Practice.createIndexes();
     uploadDir = mkdtempSync(path.join(os.tmpdir(), 'practices-unit-'));
   });
   afterAll(async () => {
-    await mongoose.connection.dropDatabase();
-    await mongoose.disconnect();
+    await disconnectTestDb();
     rmSync(uploadDir, { recursive: true, force: true });
   });
 

@@ -82,7 +82,7 @@ describe('languages', () => {
     expect(languageFromHeader(undefined)).toBeUndefined();
   });
 
-  test('both catalogues answer the same keys', () => {
+  test('each translator answers in its own language', () => {
     expect(translator('en')('nav.fair')).toBe('Fair');
     expect(translator('zh-CN')('nav.fair')).toBe('博览会');
     expect(translator('zh-CN')('errors:notFound.title')).toBe('页面不存在');

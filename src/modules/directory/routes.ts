@@ -2,7 +2,7 @@
  * The member directory pages: /members, /members/:code, /companies/:id.
  */
 import { Router } from 'express';
-import { getCompanyPage, getMemberPage, listDirectory } from './directory';
+import { getCompanyPage, getMemberPage, listDirectory } from './service';
 
 export function directoryRouter(): Router {
   const router = Router();

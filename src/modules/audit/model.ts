@@ -2,8 +2,9 @@
  * The audit log: every organizer action (and every booth decision) with who, what, when and the
  * record before and after. Written by services; read on /admin/audit.
  */
-import { Schema, Types, model, models, type Model } from 'mongoose';
-import type { Actor } from '../../web/auth';
+import { Schema, Types, model, models, trusted, type Model } from 'mongoose';
+import type { Actor } from '../../kernel';
+import type { Page } from '../../web/pagination';
 
 export interface AuditEntryDoc {
   _id: Types.ObjectId;
@@ -53,4 +54,24 @@ export async function recordAudit(entry: {
     after: entry.after ?? null,
     note: entry.note ?? '',
   });
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The log, newest first, optionally narrowed to actions starting with a prefix. Callers check who may read it. */
+export async function auditEntries(filter: { action?: string | undefined }, page: Page): Promise<{ entries: AuditEntryDoc[]; total: number }> {
+  const query: Record<string, unknown> = {};
+  if (filter.action) query.action = trusted({ $regex: `^${escapeRegex(filter.action)}` });
+  const [entries, total] = await Promise.all([
+    AuditEntry.find(query).sort({ at: -1, _id: -1 }).skip(page.skip).limit(page.perPage).lean<AuditEntryDoc[]>(),
+    AuditEntry.countDocuments(query),
+  ]);
+  return { entries, total };
+}
+
+/** The latest entries about one record (e.g. a user's history on the organizer's user page). */
+export async function auditHistoryOf(targetType: string, targetId: string, limit = 20): Promise<AuditEntryDoc[]> {
+  return AuditEntry.find({ targetType, targetId }).sort({ at: -1, _id: -1 }).limit(limit).lean<AuditEntryDoc[]>();
 }

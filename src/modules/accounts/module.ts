@@ -1,0 +1,32 @@
+/**
+ * Accounts: registration, e-mail verification, login, password reset, the account page.
+ */
+import { Router } from 'express';
+import { oncePerContext, type PortalModule } from '../../web/context';
+import { accountRouter } from './account.routes';
+import { loginRouter } from './login.routes';
+import { registrationRouter } from './registration.routes';
+import { createAccountsService, ensureFirstOrganizer } from './service';
+
+const accountsService = oncePerContext((ctx) => createAccountsService({ mailer: ctx.mailer, clock: ctx.now, baseUrl: ctx.config.baseUrl }));
+
+export const accountsModule: PortalModule = {
+  name: 'accounts',
+  router(ctx) {
+    const accounts = accountsService(ctx);
+    const router = Router();
+    router.use(loginRouter(ctx, accounts));
+    router.use(registrationRouter(ctx, accounts));
+    router.use(accountRouter(accounts));
+    return router;
+  },
+  async onStart(ctx) {
+    const created = await ensureFirstOrganizer({ admin: ctx.config.admin, isProduction: ctx.config.isProduction, logger: ctx.logger, now: ctx.now() });
+    if (created?.password) {
+      // Printed once, on the console only: the operator needs it to sign in the first time.
+      process.stdout.write(`\nOrganizer account created: ${created.email} / ${created.password}\nSign in at ${ctx.config.baseUrl}/login and change the password on /account.\n\n`);
+    } else if (created) {
+      ctx.logger.info({ email: created.email }, 'organizer account ready');
+    }
+  },
+};
