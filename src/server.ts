@@ -10,6 +10,7 @@ import { loadConfig, ConfigError } from './config';
 import { connectDatabase } from './db';
 import { createApp } from './app';
 import { createMailer } from './web/mail';
+import { createFileStore } from './web/files';
 import { DEFAULT_RATE_LIMITS, type AppContext } from './web/context';
 import { portalModules } from './modules';
 
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.logLevel });
   const db = await connectDatabase({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, logger });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(config.dataDir, 'mail'), logger });
-  const ctx: AppContext = { config, logger, mailer, connection: db.connection, rateLimits: DEFAULT_RATE_LIMITS, now: () => new Date() };
+  const ctx: AppContext = { config, logger, mailer, files: createFileStore(config, db.connection), connection: db.connection, rateLimits: DEFAULT_RATE_LIMITS, now: () => new Date() };
   for (const mod of portalModules) await mod.onStart?.(ctx);
   mailer.startRetryLoop();
 

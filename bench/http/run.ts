@@ -16,6 +16,7 @@ import { loadConfig } from '../../src/config';
 import { connectDatabase } from '../../src/db';
 import { createApp } from '../../src/app';
 import { createMailer } from '../../src/web/mail';
+import { createFileStore } from '../../src/web/files';
 import { DEFAULT_RATE_LIMITS, type AppContext } from '../../src/web/context';
 import { portalModules } from '../../src/modules';
 
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   const logger = pino({ level: 'silent' });
   const db = await connectDatabase({ dataDir, logger });
   const mailer = createMailer({ from: config.mailFrom, outboxDir: path.join(dataDir, 'mail'), logger });
-  const ctx: AppContext = { config, logger, mailer, connection: db.connection, rateLimits: DEFAULT_RATE_LIMITS, now: () => new Date() };
+  const ctx: AppContext = { config, logger, mailer, files: createFileStore(config, db.connection), connection: db.connection, rateLimits: DEFAULT_RATE_LIMITS, now: () => new Date() };
   for (const mod of portalModules) await mod.onStart?.(ctx);
   const server = http.createServer(createApp(ctx));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -7,6 +7,7 @@ import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Mailer } from './mail';
+import type { FileStore } from './files';
 import type { Actor } from './auth';
 import type { Language } from './i18n';
 
@@ -36,6 +37,8 @@ export interface AppContext {
   config: Readonly<Config>;
   logger: Logger;
   mailer: Mailer;
+  /** Stored files (uploads): local disk or GridFS, see src/web/files.ts. */
+  files: FileStore;
   connection: Connection;
   rateLimits: RateLimits;
   /** The current time; services take it from here so tests can move the clock. */

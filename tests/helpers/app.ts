@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadConfig, type Config } from '../../src/config';
 import { createApp } from '../../src/app';
 import { createMailer } from '../../src/web/mail';
+import { createFileStore } from '../../src/web/files';
 import { DEFAULT_RATE_LIMITS, type AppContext, type RateLimits } from '../../src/web/context';
 import { portalModules } from '../../src/modules';
 import { testDbUri } from './db';
@@ -37,7 +38,20 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(opts: { rateLimits?: Partial<RateLimits>; env?: Record<string, string> } = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  rateLimits?: Partial<RateLimits>;
+  env?: Record<string, string>;
+  /**
+   * A second portal instance on the database of this one (its own DATA_DIR, UPLOAD_DIR and SMTP
+   * server), as behind a load balancer. Close it before the first.
+   */
+  sameDatabaseAs?: TestApp;
+}
+
+/** The file stores the upload suites run against (describe.each). */
+export const FILE_STORES = ['disk', 'gridfs'] as const;
+
+export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const smtp = await startTestSmtp();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'asem-test-'));
   const config = loadConfig({
@@ -54,7 +68,8 @@ export async function createTestApp(opts: { rateLimits?: Partial<RateLimits>; en
   });
   mongoose.set('sanitizeFilter', true);
   mongoose.set('strictQuery', true);
-  await mongoose.connect(testDbUri(), { serverSelectionTimeoutMS: 10_000 });
+  const shared = opts.sameDatabaseAs;
+  if (!shared) await mongoose.connect(testDbUri(), { serverSelectionTimeoutMS: 10_000 });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(dataDir, 'mail'), logger });
   let fixedNow: Date | null = null;
@@ -62,11 +77,12 @@ export async function createTestApp(opts: { rateLimits?: Partial<RateLimits>; en
     config,
     logger,
     mailer,
+    files: createFileStore(config, mongoose.connection),
     connection: mongoose.connection,
     rateLimits: { ...TEST_RATE_LIMITS, ...opts.rateLimits },
     now: () => (fixedNow ? new Date(fixedNow) : new Date()),
   };
-  for (const mod of portalModules) await mod.onStart?.(ctx);
+  if (!shared) for (const mod of portalModules) await mod.onStart?.(ctx);
   const app = createApp(ctx);
   return {
     app,
@@ -78,8 +94,10 @@ export async function createTestApp(opts: { rateLimits?: Partial<RateLimits>; en
     },
     async close() {
       await mailer.close();
-      await mongoose.connection.dropDatabase().catch(() => undefined);
-      await mongoose.disconnect();
+      if (!shared) {
+        await mongoose.connection.dropDatabase().catch(() => undefined);
+        await mongoose.disconnect();
+      }
       await smtp.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -9,6 +9,7 @@ import type { Actor } from '../../web/auth';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../web/errors';
 import type { Mailer } from '../../web/mail';
 import { queryTerms, runSearch, textTerms } from '../../web/search';
+import type { FileStore } from '../../web/files';
 import { persistUploads, removeStoredFiles, type StoredFileRef, type UploadedFile } from '../../web/uploads';
 import { isDuplicateKeyError } from '../../web/errors';
 import { Company, User, type Role } from '../accounts/model';
@@ -31,7 +32,7 @@ import {
 } from './model';
 
 export interface UploadDeps {
-  config: { uploadDir: string };
+  files: FileStore;
 }
 
 export interface NotifyDeps {
