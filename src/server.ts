@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(config.dataDir, 'mail'), logger });
   const ctx: AppContext = { config, logger, mailer, files: createFileStore(config, db.connection), connection: db.connection, rateLimits: DEFAULT_RATE_LIMITS, now: () => new Date() };
   for (const mod of portalModules) await mod.onStart?.(ctx);
-  mailer.startRetryLoop();
+  mailer.start();
 
   const app = createApp(ctx);
   const server = http.createServer(app);

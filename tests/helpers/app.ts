@@ -10,7 +10,7 @@ import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadConfig, type Config } from '../../src/config';
 import { createApp } from '../../src/app';
-import { createMailer } from '../../src/web/mail';
+import { createMailer, type SenderTiming } from '../../src/web/mail';
 import { createFileStore } from '../../src/web/files';
 import { DEFAULT_RATE_LIMITS, type AppContext, type RateLimits } from '../../src/web/context';
 import { portalModules } from '../../src/modules';
@@ -46,6 +46,8 @@ export interface TestAppOptions {
    * server), as behind a load balancer. Close it before the first.
    */
   sameDatabaseAs?: TestApp;
+  /** The mail sender's retry back-off, lease and poll (tests of retries shorten them). */
+  mailTiming?: Partial<SenderTiming>;
 }
 
 /** The file stores the upload suites run against (describe.each). */
@@ -71,7 +73,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
   const shared = opts.sameDatabaseAs;
   if (!shared) await mongoose.connect(testDbUri(), { serverSelectionTimeoutMS: 10_000 });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(dataDir, 'mail'), logger });
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(dataDir, 'mail'), logger, timing: opts.mailTiming });
   let fixedNow: Date | null = null;
   const ctx: AppContext = {
     config,
@@ -83,6 +85,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
     now: () => (fixedNow ? new Date(fixedNow) : new Date()),
   };
   if (!shared) for (const mod of portalModules) await mod.onStart?.(ctx);
+  mailer.start();
   const app = createApp(ctx);
   return {
     app,

@@ -84,6 +84,6 @@ test('suspended accounts get no reset link (and the page looks the same)', async
   const person = await makeUser({ status: 'suspended' });
   const res = await postForm(newAgent(t.app), '/forgot-password', { email: person.email }, '/forgot-password');
   expect(res.status).toBe(200);
-  await new Promise((r) => setTimeout(r, 300));
+  await t.ctx.mailer.drained();
   expect(t.smtp.to(person.email)).toHaveLength(0);
 });

@@ -31,8 +31,8 @@ afterAll(async () => {
   await t.close();
 });
 
-/** Lets any e-mail still on its way arrive before counting (mail is sent before the reply's redirect). */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+/** Waits until the mail outbox has sent everything that is due, so counting mail afterwards is exact. */
+const settle = () => t.ctx.mailer.drained();
 
 test('a reply mails the author once until they visit the thread again; never the replier', async () => {
   const threadId = await startThread(author.agent, 'general', 'Looking for a distributor', 'In Vietnam, please.');
