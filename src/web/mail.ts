@@ -19,6 +19,7 @@ import { Schema, model, models, trusted, type Model } from 'mongoose';
 import type { MessageRef } from './errors';
 import { translator, type Language } from './i18n';
 import { escapeHtml } from './html';
+import { outsideRequest } from './time-limit';
 
 export interface MailMessage {
   to: string;
@@ -258,7 +259,8 @@ export function createMailer(opts: MailerOptions): Mailer {
   function wake(): void {
     wakeRequested = true;
     if (!started || stopped || current) return;
-    current = run()
+    // Never inside the request that woke it: the sender must outlive that request's time limit.
+    current = outsideRequest(run)
       .catch((err: unknown) => logger.error({ err }, 'mail sender failed'))
       .finally(settled);
   }

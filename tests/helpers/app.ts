@@ -48,6 +48,8 @@ export interface TestAppOptions {
   sameDatabaseAs?: TestApp;
   /** The mail sender's retry back-off, lease and poll (tests of retries shorten them). */
   mailTiming?: Partial<SenderTiming>;
+  /** A database of the test's own (e.g. on an embedded database process it stops and kills). */
+  dbUri?: string;
 }
 
 /** The file stores the upload suites run against (describe.each). */
@@ -71,7 +73,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
   mongoose.set('sanitizeFilter', true);
   mongoose.set('strictQuery', true);
   const shared = opts.sameDatabaseAs;
-  if (!shared) await mongoose.connect(testDbUri(), { serverSelectionTimeoutMS: 10_000 });
+  if (!shared) await mongoose.connect(opts.dbUri ?? testDbUri(), { serverSelectionTimeoutMS: 10_000 });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(dataDir, 'mail'), logger, timing: opts.mailTiming });
   let fixedNow: Date | null = null;
