@@ -1,7 +1,8 @@
 /**
  * Start-up: config → database (the embedded one when MONGODB_URI is unset) → seed data → app →
- * listen; and a graceful shutdown on SIGTERM/SIGINT: stop accepting, finish requests, close the
- * database, exit 0.
+ * listen; and a graceful shutdown on SIGTERM/SIGINT: stop accepting, finish requests, stop the
+ * mail sender (it finishes the message under way), close the database, exit 0. The embedded
+ * database is restarted if it dies (src/db).
  */
 import http from 'node:http';
 import path from 'node:path';

@@ -83,13 +83,13 @@ function languageOf(req: Request): Language {
   return languageFromHeader(req.get('accept-language')) ?? DEFAULT_LANGUAGE;
 }
 
-function unavailablePage(lang: Language): string {
+function unavailablePage(lang: Language, messageKey: string): string {
   const t = translator(lang);
   const title = escapeHtml(t('errors:unavailable.title'));
   return `<!doctype html>
 <html lang="${lang}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · ${escapeHtml(t('common:siteName'))}</title><link rel="stylesheet" href="/public/css/site.css"></head>
-<body><main id="main" class="container narrow"><h1>${title}</h1><p>${escapeHtml(t('errors:timeout.message'))}</p><p><a href="/">${escapeHtml(t('errors:backHome'))}</a></p></main></body>
+<body><main id="main" class="container narrow"><h1>${title}</h1><p>${escapeHtml(t(messageKey))}</p><p><a href="/">${escapeHtml(t('errors:backHome'))}</a></p></main></body>
 </html>`;
 }
 
@@ -108,6 +108,18 @@ function dropLateResponse(req: Request, res: Response): void {
   }
 }
 
+/**
+ * The 503 page, standalone (no layout, no session, no database): used when the time limit is up
+ * and by the error handler when the database cannot be reached.
+ */
+export function sendUnavailable(req: Request, res: Response, messageKey = 'errors:unavailable.message'): void {
+  res.status(503);
+  res.set({ 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '10', 'Cache-Control': 'no-store' });
+  // The plain end, not the session middleware's wrapper, which would first save the session to
+  // the database that may be what hangs.
+  (ServerResponse.prototype.end as (this: ServerResponse, chunk: string) => ServerResponse).call(res, unavailablePage(languageOf(req), messageKey));
+}
+
 export function requestTimeLimit(opts: { ms: number }): RequestHandler {
   guardDatabaseWork();
   return (req: Request, res: Response, next: NextFunction) => {
@@ -117,11 +129,7 @@ export function requestTimeLimit(opts: { ms: number }): RequestHandler {
       if (res.headersSent) return;
       state.timedOut = true;
       req.log?.warn({ timeoutMs: opts.ms }, 'request ran out of time; answered 503');
-      res.status(503);
-      res.set({ 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '10', 'Cache-Control': 'no-store' });
-      // The plain end, not the session middleware's wrapper, which would first save the session
-      // to the database that may be what hangs.
-      (ServerResponse.prototype.end as (this: ServerResponse, chunk: string) => ServerResponse).call(res, unavailablePage(languageOf(req)));
+      sendUnavailable(req, res, 'errors:timeout.message');
       dropLateResponse(req, res);
     }, opts.ms);
     timer.unref();
