@@ -6,8 +6,12 @@
  * Tests wait on `mailer.drained()` and on the SMTP server's events, never on the clock.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
 import { createTestApp, type TestApp } from '../../helpers/app';
-import { OutboxMail, type Recipient } from '../../../src/web/mail';
+import { OutboxMail, createMailer, type Recipient } from '../../../src/web/mail';
 
 jest.setTimeout(60_000);
 
@@ -81,6 +85,25 @@ describe('one instance', () => {
     expect(left).toHaveLength(1);
     expect(left[0]).toMatchObject({ status: 'pending', attempts: 0, message: expect.objectContaining({ to: expect.stringContaining(second.email) }) });
     expect(t.smtp.to(second.email)).toHaveLength(0);
+  });
+
+  test('without SMTP_URL the sender writes each message as an .eml file (development)', async () => {
+    // The test app's own sender is closed (above); this one takes over what it left.
+    const outboxDir = mkdtempSync(path.join(os.tmpdir(), 'asem-eml-'));
+    const mailer = createMailer({ from: 'ASEM SME Exchange <no-reply@localhost>', outboxDir, logger: pino({ level: 'silent' }) });
+    try {
+      mailer.start();
+      await mailer.notify({ email: 'dev@example.org', name: '开发者', language: 'zh-CN' }, content('eml'));
+      await mailer.drained();
+      const files = readdirSync(outboxDir).filter((f) => f.endsWith('.eml'));
+      expect(files).toHaveLength(2); // the one left by the closed sender, and this one
+      const texts = files.map((f) => readFileSync(path.join(outboxDir, f), 'utf8'));
+      expect(texts.some((x) => x.includes('dev@example.org'))).toBe(true);
+      expect(await OutboxMail.countDocuments({})).toBe(0);
+    } finally {
+      await mailer.close();
+      rmSync(outboxDir, { recursive: true, force: true });
+    }
   });
 });
 
