@@ -2,7 +2,7 @@
  * A time limit on every request, so a stalled database (or anything else that hangs) cannot hang
  * the portal with it.
  *
- * After `REQUEST_TIMEOUT_MS` a request still without an answer gets a 503 page in the reader's
+ * After `REQUEST_TIMEOUT_MS` (uploads: see limitFor) a request still without an answer gets a 503 page in the reader's
  * language (a page of its own, with no layout: it must render when the session, the user and the
  * header's data could not be loaded). The handler may still be running — typically waiting for the
  * database. From that moment:
@@ -120,18 +120,27 @@ export function sendUnavailable(req: Request, res: Response, messageKey = 'error
   (ServerResponse.prototype.end as (this: ServerResponse, chunk: string) => ServerResponse).call(res, unavailablePage(languageOf(req), messageKey));
 }
 
+/**
+ * A file upload (multipart) is read while the request runs: 10 MB from a slow connection takes
+ * longer than a page, so it gets six times the limit, at least a minute.
+ */
+export function limitFor(req: Request, ms: number): number {
+  return req.is('multipart/form-data') ? Math.max(ms * 6, 60_000) : ms;
+}
+
 export function requestTimeLimit(opts: { ms: number }): RequestHandler {
   guardDatabaseWork();
   return (req: Request, res: Response, next: NextFunction) => {
     const state: RequestState = { timedOut: false };
+    const ms = limitFor(req, opts.ms);
     const timer = setTimeout(() => {
       // A response already under way (a download streaming) is left to finish.
       if (res.headersSent) return;
       state.timedOut = true;
-      req.log?.warn({ timeoutMs: opts.ms }, 'request ran out of time; answered 503');
+      req.log?.warn({ timeoutMs: ms }, 'request ran out of time; answered 503');
       sendUnavailable(req, res, 'errors:timeout.message');
       dropLateResponse(req, res);
-    }, opts.ms);
+    }, ms);
     timer.unref();
     res.once('finish', () => clearTimeout(timer));
     res.once('close', () => clearTimeout(timer));
