@@ -36,6 +36,12 @@ export interface FileStore {
   exists(storedName: string): Promise<boolean>;
   /** Every stored name (consistency checks and tests). */
   list(): Promise<string[]>;
+  /**
+   * Removes what a process that died while storing left behind, begun before `olderThan`
+   * (GridFS chunks without their file document; on disk a move is atomic, so nothing). Returns
+   * how many incomplete files were removed.
+   */
+  sweepIncomplete(olderThan: Date): Promise<number>;
 }
 
 export function diskFileStore(uploadDir: string): FileStore {
@@ -74,6 +80,9 @@ export function diskFileStore(uploadDir: string): FileStore {
     },
     async list() {
       return (await readdir(dir).catch(() => [] as string[])).filter((n) => STORED_NAME.test(n));
+    },
+    async sweepIncomplete() {
+      return 0;
     },
   };
 }
@@ -122,6 +131,20 @@ export function gridFsFileStore(connection: Connection, bucketName = GRIDFS_BUCK
     async list() {
       const files = await bucket().find({}, { projection: { filename: 1 } }).toArray();
       return files.map((f) => f.filename).filter((n) => STORED_NAME.test(n));
+    },
+    async sweepIncomplete(olderThan) {
+      const db = connection.db;
+      if (!db) return 0;
+      // A file's id is an ObjectId made when its upload began: its time says how old the upload is.
+      const cutoff = mongoose.Types.ObjectId.createFromTime(Math.floor(olderThan.getTime() / 1000));
+      const chunks = db.collection(`${bucketName}.chunks`);
+      const ids = (await chunks.distinct('files_id', { files_id: { $lt: cutoff } })) as mongoose.Types.ObjectId[];
+      if (!ids.length) return 0;
+      const complete = await db.collection(`${bucketName}.files`).find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray();
+      const done = new Set(complete.map((f) => String(f._id)));
+      const orphans = ids.filter((id) => !done.has(String(id)));
+      if (orphans.length) await chunks.deleteMany({ files_id: { $in: orphans } });
+      return orphans.length;
     },
   };
 }

@@ -198,17 +198,19 @@ export async function sniffFile(filePath: string): Promise<FileKind | null> {
 
 /**
  * Removes temp files older than maxAgeMs: what a crashed or killed process left behind (a live
- * request removes its own). Called at start-up; returns how many were removed.
+ * request removes its own), and the file store's incomplete files of the same age (GridFS chunks
+ * of an upload cut off by a crash). Called at start-up; returns how many were removed.
  */
-export async function sweepStaleTemp(ctx: UploadContext, now: Date, maxAgeMs = 60 * 60 * 1000): Promise<number> {
+export async function sweepStaleTemp(ctx: UploadContext & Partial<StoreContext>, now: Date, maxAgeMs = 60 * 60 * 1000): Promise<number> {
+  const incomplete = ctx.files ? await ctx.files.sweepIncomplete(new Date(now.getTime() - maxAgeMs)) : 0;
   const dir = tempDir(ctx);
   let names: string[];
   try {
     names = await readdir(dir);
   } catch {
-    return 0;
+    return incomplete;
   }
-  let removed = 0;
+  let removed = incomplete;
   for (const name of names) {
     const file = path.join(dir, name);
     try {

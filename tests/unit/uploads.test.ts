@@ -212,6 +212,30 @@ describe('uploadMiddleware', () => {
   });
 });
 
+describe('incomplete files', () => {
+  it('a file cut off while being stored is swept at start-up once old enough; complete files stay', async () => {
+    const kept = await storedFiles();
+    expect(kept.length).toBeGreaterThan(0);
+    const hourAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    let orphan: mongoose.Types.ObjectId | null = null;
+    if (store === 'gridfs') {
+      // What a process killed in the middle of a put leaves: chunks, no file document.
+      orphan = mongoose.Types.ObjectId.createFromTime(Math.floor(hourAgo.getTime() / 1000));
+      await mongoose.connection.db!.collection('uploads.chunks').insertOne({ files_id: orphan, n: 0, data: Buffer.from('half') });
+    }
+    const fresh = new mongoose.Types.ObjectId();
+    if (store === 'gridfs') await mongoose.connection.db!.collection('uploads.chunks').insertOne({ files_id: fresh, n: 0, data: Buffer.from('in flight') });
+    expect(await sweepStaleTemp(ctx, new Date())).toBe(store === 'gridfs' ? 1 : 0);
+    expect(await storedFiles()).toEqual(kept);
+    if (store === 'gridfs') {
+      const chunks = mongoose.connection.db!.collection('uploads.chunks');
+      expect(await chunks.countDocuments({ files_id: orphan })).toBe(0);
+      expect(await chunks.countDocuments({ files_id: fresh })).toBe(1); // an upload under way now is left alone
+      await chunks.deleteMany({ files_id: fresh });
+    }
+  });
+});
+
 describe('sendStoredFile', () => {
   it('sends an attachment with its type, a UTF-8 name and nosniff', async () => {
     const i = saved.findIndex((s) => s.kind === 'pdf');
