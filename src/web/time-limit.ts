@@ -68,6 +68,7 @@ export function guardDatabaseWork(): void {
   wrapAsync(mongoose.Query.prototype, 'exec');
   wrapAsync(mongoose.Aggregate.prototype, 'exec');
   wrapAsync(mongoose.Model.prototype, 'save');
+  wrapAsync(mongoose.Model.prototype, '$save'); // Model.create saves through this alias
   wrapAsync(mongoose.Model, 'insertMany');
   wrapAsync(mongoose.Model, 'bulkWrite');
 }

@@ -3,8 +3,18 @@
  * answer dropped (and reported), a response already under way left alone, uploads given longer.
  */
 import express from 'express';
+import mongoose, { Schema } from 'mongoose';
 import request from 'supertest';
-import { limitFor, requestTimeLimit, timeLimitEvents } from '../../../src/web/time-limit';
+import { RequestTimedOutError, limitFor, outsideRequest, requestTimeLimit, timeLimitEvents } from '../../../src/web/time-limit';
+import { testDbUri } from '../../helpers/db';
+
+beforeAll(async () => {
+  await mongoose.connect(testDbUri());
+});
+afterAll(async () => {
+  await mongoose.connection.dropDatabase();
+  await mongoose.disconnect();
+});
 
 function appWith(ms: number) {
   const app = express();
@@ -65,4 +75,42 @@ test('uploads get six times the limit, at least a minute', () => {
   expect(limitFor(req('multipart/form-data; boundary=x'), 8000)).toBe(60_000);
   expect(limitFor(req('multipart/form-data; boundary=x'), 20_000)).toBe(120_000);
   expect(limitFor(req('application/x-www-form-urlencoded'), 8000)).toBe(8000);
+});
+
+test('after the 503, every kind of database work of that request is refused; work started outside it is not', async () => {
+  const Thing = mongoose.models.TimeLimitThing ?? mongoose.model('TimeLimitThing', new Schema({ name: String }), 'time_limit_things');
+  await Thing.create({ name: 'before' });
+  const app = express();
+  app.use(requestTimeLimit({ ms: 500 }));
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const outcomes: Record<string, string> = {};
+  let background: Promise<unknown> = Promise.resolve();
+  const attempt = async (name: string, work: () => Promise<unknown>) => {
+    try {
+      await work();
+      outcomes[name] = 'done';
+    } catch (err) {
+      outcomes[name] = err instanceof RequestTimedOutError ? 'refused' : String(err);
+    }
+  };
+  app.post('/slow', async (_req, res) => {
+    await gate;
+    await attempt('create', () => Thing.create({ name: 'create' }));
+    await attempt('save', () => new Thing({ name: 'save' }).save());
+    await attempt('insertMany', () => Thing.insertMany([{ name: 'insertMany' }]));
+    await attempt('bulkWrite', () => Thing.bulkWrite([{ insertOne: { document: { name: 'bulk' } } }]));
+    await attempt('updateOne', () => Thing.updateOne({ name: 'before' }, { $set: { name: 'changed' } }));
+    await attempt('find', () => Thing.find({}).lean());
+    await attempt('aggregate', () => Thing.aggregate([{ $match: {} }]));
+    background = outsideRequest(() => Thing.create({ name: 'background' }));
+    res.send('late');
+  });
+  const reported = new Promise((resolve) => timeLimitEvents.once('late', resolve));
+  expect((await request(app).post('/slow')).status).toBe(503);
+  release();
+  await reported;
+  await background;
+  expect(outcomes).toEqual({ create: 'refused', save: 'refused', insertMany: 'refused', bulkWrite: 'refused', updateOne: 'refused', find: 'refused', aggregate: 'refused' });
+  expect((await Thing.find({}).lean()).map((d) => d.name).sort()).toEqual(['background', 'before']);
 });
