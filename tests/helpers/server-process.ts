@@ -59,12 +59,17 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Starts `src/server.ts` with only the given environment (plus PATH and HOME). */
-export function startServer(env: Record<string, string>): ChildProcess {
+/**
+ * Starts `src/server.ts` with only the given environment (plus PATH and HOME). With `ownGroup`
+ * it leads a process group of its own, as a shell's foreground job does, so a test can send a
+ * signal to the whole group (Ctrl-C: `process.kill(-pid, 'SIGINT')`).
+ */
+export function startServer(env: Record<string, string>, opts: { ownGroup?: boolean } = {}): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/server.ts')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.ownGroup === true,
   });
 }
 
