@@ -17,6 +17,8 @@ const EnvSchema = z.object({
   MONGODB_URI: z.preprocess(emptyAsUndefined, z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional()),
   DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
   UPLOAD_DIR: z.preprocess(emptyAsUndefined, z.string().default('./uploads')),
+  FILE_STORE: z.preprocess(emptyAsUndefined, z.enum(['disk', 'gridfs']).optional()),
+  REQUEST_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(500).max(600_000).default(8000)),
   SESSION_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
   SMTP_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional()),
   MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().default('ASEM SME Exchange <no-reply@localhost>')),
@@ -34,6 +36,10 @@ export interface Config {
   mongodbUri: string | undefined;
   dataDir: string;
   uploadDir: string;
+  /** Where stored files live: `disk` (UPLOAD_DIR) or `gridfs` (the database; the default with MONGODB_URI). */
+  fileStore: 'disk' | 'gridfs';
+  /** After this long a request is answered 503 and its remaining database work is refused. */
+  requestTimeoutMs: number;
   sessionSecret: string;
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -75,6 +81,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     mongodbUri: e.MONGODB_URI,
     dataDir,
     uploadDir: path.resolve(e.UPLOAD_DIR),
+    fileStore: e.FILE_STORE ?? (e.MONGODB_URI ? 'gridfs' : 'disk'),
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     sessionSecret: e.SESSION_SECRET ?? keptSessionSecret(dataDir),
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,

@@ -1,7 +1,8 @@
 /**
  * Start-up: config → database (the embedded one when MONGODB_URI is unset) → seed data → app →
- * listen; and a graceful shutdown on SIGTERM/SIGINT: stop accepting, finish requests, close the
- * database, exit 0.
+ * listen; and a graceful shutdown on SIGTERM/SIGINT: stop accepting, finish requests, stop the
+ * mail sender (it finishes the message under way), close the database, exit 0. The embedded
+ * database is restarted if it dies (src/db).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,7 @@ import { loadConfig, ConfigError } from './config';
 import { connectDatabase } from './db';
 import { createApp } from './app';
 import { createMailer } from './web/mail';
+import { createFileStore } from './web/files';
 import { DEFAULT_RATE_LIMITS, type AppContext } from './web/context';
 import { portalModules } from './modules';
 
@@ -28,9 +30,9 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.logLevel });
   const db = await connectDatabase({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, logger });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(config.dataDir, 'mail'), logger });
-  const ctx: AppContext = { config, logger, mailer, connection: db.connection, rateLimits: DEFAULT_RATE_LIMITS, now: () => new Date() };
+  const ctx: AppContext = { config, logger, mailer, files: createFileStore(config, db.connection), connection: db.connection, rateLimits: DEFAULT_RATE_LIMITS, now: () => new Date() };
   for (const mod of portalModules) await mod.onStart?.(ctx);
-  mailer.startRetryLoop();
+  mailer.start();
 
   const app = createApp(ctx);
   const server = http.createServer(app);

@@ -57,7 +57,10 @@ export function spawnEmbeddedDb(opts: EmbeddedDbProcessOptions): Promise<Embedde
   if (opts.dbPath) args.push('--dbpath', opts.dbPath);
   if (opts.extraArgs) args.push(...opts.extraArgs);
   const { file, argv } = childCommand(args);
-  const child: ChildProcess = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: process.env });
+  // A process group of its own: Ctrl-C in a terminal reaches the portal only, which finishes its
+  // requests and then stops the database (rather than the database vanishing first and being
+  // taken for a crash). If the portal dies, the child still stops: its IPC channel closes.
+  const child: ChildProcess = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: process.env, detached: true });
   const log = opts.logger;
   let stopping = false;
   let ready = false;

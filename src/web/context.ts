@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Mailer } from './mail';
 import type { Actor, Clock, Language } from '../kernel';
+import type { FileStore } from './files';
 
 export interface RateLimitRule {
   points: number;
@@ -35,6 +36,8 @@ export interface AppContext {
   config: Readonly<Config>;
   logger: Logger;
   mailer: Mailer;
+  /** Stored files (uploads): local disk or GridFS, see src/web/files.ts. */
+  files: FileStore;
   connection: Connection;
   rateLimits: RateLimits;
   /** The clock: services are built with it (never `new Date()`), so tests can move time. */

@@ -6,6 +6,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { Error as MongooseError } from 'mongoose';
 import { AppError, NotFoundError, TooManyRequestsError, UnauthenticatedError, ValidationError, isDuplicateKeyError } from '../kernel';
 import { isCsrfError } from './csrf';
+import { sendUnavailable } from './time-limit';
 
 interface ErrorView {
   status: number;
@@ -28,6 +29,15 @@ const TITLES: Record<number, string> = {
   503: 'errors:unavailable.title',
 };
 
+/** The database cannot be reached (down, restarting, or the driver gave up waiting for it): 503, not a bug. */
+const UNAVAILABLE_ERRORS = new Set(['MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoServerSelectionError', 'MongoNotConnectedError', 'MongoPoolClearedError', 'MongoTopologyClosedError', 'RequestTimedOutError']);
+function isDatabaseUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  // mongoose's own buffering timeout while disconnected ("Operation ... buffering timed out").
+  if (err.name === 'MongooseError' && /buffering timed out/.test(err.message)) return true;
+  return UNAVAILABLE_ERRORS.has(err.name) || UNAVAILABLE_ERRORS.has(err.constructor?.name ?? '');
+}
+
 function describe(err: unknown): ErrorView {
   if (err instanceof AppError) {
     const status = err.status;
@@ -39,6 +49,7 @@ function describe(err: unknown): ErrorView {
   if (err instanceof MongooseError.CastError && (typeof err.value !== 'object' || err.value === null)) {
     return { status: 404, titleKey: TITLES[404]!, messageKey: 'errors:notFound.message' };
   }
+  if (isDatabaseUnavailable(err)) return { status: 503, titleKey: TITLES[503]!, messageKey: 'errors:unavailable.message' };
   if (err instanceof MongooseError.ValidationError) return { status: 422, titleKey: TITLES[422]!, messageKey: 'validation:formHasErrors' };
   if (isDuplicateKeyError(err)) return { status: 409, titleKey: TITLES[409]!, messageKey: 'errors:conflict.message' };
   const e = err as { status?: unknown; statusCode?: unknown; type?: unknown };
@@ -58,12 +69,14 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     return;
   }
   const view = describe(err);
-  if (view.status >= 500) req.log?.error({ err }, 'request failed');
+  if (view.status === 503) req.log?.warn({ reason: err instanceof Error ? err.message : String(err) }, 'database unavailable');
+  else if (view.status >= 500) req.log?.error({ err }, 'request failed');
   else req.log?.info({ status: view.status, reason: err instanceof Error ? err.message : String(err) }, 'request refused');
   if (res.headersSent) {
     res.end();
     return;
   }
+  if (view.status === 503) return sendUnavailable(req, res);
   if (err instanceof TooManyRequestsError) res.set('Retry-After', String(err.retryAfterSeconds));
   res.status(view.status);
   const t = req.t;

@@ -1,18 +1,25 @@
 /**
- * The one mailer. Sends over SMTP (SMTP_URL) or, without it, writes each message as an .eml file to
- * DATA_DIR/mail. A send that fails is kept in the database outbox and retried with back-off, so a
- * user's action never fails or is lost because mail is down. Every message has a text and an HTML
- * part, built from catalogue keys in the recipient's language (see MailContent).
+ * The one mailer, built on an outbox. `notify`/`send` only write the message to the outbox
+ * collection (inside the request, one database write) and wake the background sender, which
+ * delivers it right after over SMTP (SMTP_URL) or, without it, as an .eml file in DATA_DIR/mail.
+ * So no request waits for SMTP, and no response time tells whether an address exists.
+ *
+ * The sender claims one message at a time with an atomic update that leases it (see claimNext):
+ * several portal instances never send the same message twice, and the messages of an instance
+ * that died are taken over when its lease ends. A failed delivery is retried with back-off
+ * (30 s, doubling, at most an hour) up to 10 attempts, then kept as `failed`. Every message has a
+ * text and an HTML part, built from catalogue keys in the recipient's language (see MailContent).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
-import { Schema, model, models, type Model } from 'mongoose';
+import { Schema, model, models, trusted, type Model } from 'mongoose';
 import type { MessageRef } from '../kernel';
 import { translator, type Language } from './i18n';
 import { escapeHtml } from './html';
+import { outsideRequest } from './time-limit';
 
 export interface MailMessage {
   to: string;
@@ -40,35 +47,70 @@ export interface MailContent {
 }
 
 export interface Mailer {
-  /** Sends now; on failure keeps it for retry. Never throws. */
+  /**
+   * Keeps the message in the outbox collection (one database write, inside the request) and wakes
+   * the background sender. Never waits for SMTP; never throws (a message that cannot even be kept
+   * is logged).
+   */
   send(message: MailMessage): Promise<void>;
-  /** Builds a message from catalogue keys in the recipient's language and sends it. */
+  /** Builds a message from catalogue keys in the recipient's language and sends it (see send). */
   notify(to: Recipient, content: MailContent): Promise<void>;
-  /** Retries messages whose next attempt is due; returns how many were sent. */
-  retryDue(): Promise<number>;
-  startRetryLoop(intervalMs?: number): void;
+  /** Starts the background sender (server start-up; tests). Messages kept before it starts wait for it. */
+  start(): void;
+  /**
+   * Resolves once the sender has made a full pass after this call and found nothing more that is
+   * due now (a message waiting for its next retry is not due). With `includingRetries`, it waits
+   * until no pending message is left at all (retries done, or given up). Tests wait on it instead
+   * of sleeping.
+   */
+  drained(opts?: { includingRetries?: boolean }): Promise<void>;
+  /** Stops the sender: no new message is claimed, the one being sent is finished. */
   close(): Promise<void>;
 }
 
+type OutboxStatus = 'pending' | 'failed';
+
 interface OutboxDoc {
   message: MailMessage;
+  /** pending: waiting to be sent (or being sent under a lease); failed: given up after MAX_ATTEMPTS. */
+  status: OutboxStatus;
+  /** Delivery attempts started so far. */
   attempts: number;
+  /**
+   * When the message may next be claimed: its creation, its next retry, or — while an instance is
+   * sending it — the end of that instance's lease, after which another instance takes it over.
+   */
   nextAttemptAt: Date;
+  /** The claim of the instance sending it now; only that claim may settle the message. */
+  claimToken: string;
   lastError: string;
   createdAt: Date;
 }
 
 const OutboxSchema = new Schema<OutboxDoc>({
   message: { type: Schema.Types.Mixed, required: true },
-  attempts: { type: Number, default: 1 },
-  nextAttemptAt: { type: Date, required: true, index: true },
+  status: { type: String, enum: ['pending', 'failed'], default: 'pending' },
+  attempts: { type: Number, default: 0 },
+  nextAttemptAt: { type: Date, required: true },
+  claimToken: { type: String, default: '' },
   lastError: { type: String, default: '' },
   createdAt: { type: Date, default: () => new Date() },
 });
+OutboxSchema.index({ status: 1, nextAttemptAt: 1 });
 export const OutboxMail: Model<OutboxDoc> = (models.OutboxMail as Model<OutboxDoc>) ?? model<OutboxDoc>('OutboxMail', OutboxSchema, 'mail_outbox');
 
-const MAX_ATTEMPTS = 10;
-const backoffMs = (attempts: number) => Math.min(60 * 60 * 1000, 30_000 * 2 ** (attempts - 1));
+export interface SenderTiming {
+  /** Delivery attempts before a message is kept as failed. */
+  maxAttempts: number;
+  /** The wait after the first failed attempt; doubled after each further failure, at most an hour. */
+  retryBaseMs: number;
+  /** How long a claim holds: longer than one SMTP delivery can take (see the transport timeouts). */
+  leaseMs: number;
+  /** How often an idle sender looks for messages of other instances and expired leases. */
+  pollMs: number;
+}
+
+export const DEFAULT_SENDER_TIMING: SenderTiming = { maxAttempts: 10, retryBaseMs: 30_000, leaseMs: 3 * 60_000, pollMs: 30_000 };
 
 export function renderMail(to: Recipient, content: MailContent): MailMessage {
   const t = translator(to.language);
@@ -105,12 +147,22 @@ export function renderMail(to: Recipient, content: MailContent): MailMessage {
   return { to: to.name ? `"${to.name.replace(/["\\\r\n]/g, '')}" <${to.email}>` : to.email, subject, text: textLines.join('\n'), html, headers };
 }
 
-export function createMailer(opts: { smtpUrl?: string; from: string; outboxDir: string; logger: Logger }): Mailer {
+export interface MailerOptions {
+  smtpUrl?: string;
+  from: string;
+  outboxDir: string;
+  logger: Logger;
+  timing?: Partial<SenderTiming>;
+}
+
+export function createMailer(opts: MailerOptions): Mailer {
   const { logger } = opts;
+  const timing: SenderTiming = { ...DEFAULT_SENDER_TIMING, ...opts.timing };
+  const backoffMs = (attempts: number) => Math.min(60 * 60 * 1000, timing.retryBaseMs * 2 ** (attempts - 1));
+  // Bounded SMTP waits, well inside the lease, so a hung server never outlives a claim.
   const transport: Transporter = opts.smtpUrl
-    ? nodemailer.createTransport(opts.smtpUrl)
+    ? nodemailer.createTransport({ url: opts.smtpUrl, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 })
     : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
-  let timer: NodeJS.Timeout | undefined;
 
   async function deliver(message: MailMessage): Promise<void> {
     const info = await transport.sendMail({ from: opts.from, ...message });
@@ -124,52 +176,127 @@ export function createMailer(opts: { smtpUrl?: string; from: string; outboxDir: 
     }
   }
 
-  async function send(message: MailMessage): Promise<void> {
-    try {
-      await deliver(message);
-    } catch (err) {
-      logger.warn({ err, to: message.to }, 'mail send failed; kept for retry');
-      try {
-        await OutboxMail.create({ message, attempts: 1, nextAttemptAt: new Date(Date.now() + backoffMs(1)), lastError: String(err) });
-      } catch (storeErr) {
-        logger.error({ err: storeErr, to: message.to }, 'mail could not be kept for retry');
-      }
-    }
+  /**
+   * Claims the oldest due message with one atomic update: it is pushed a lease into the future
+   * under a new claim token, so no other instance (nor this one) takes it meanwhile; if this
+   * instance dies, the lease runs out and the message is due again.
+   */
+  async function claimNext(): Promise<{ doc: OutboxDoc & { _id: unknown }; token: string } | null> {
+    const now = new Date();
+    const token = randomBytes(12).toString('hex');
+    // The document before the update, which is right on MongoDB and the embedded database alike.
+    const doc = await OutboxMail.findOneAndUpdate(
+      { status: 'pending', nextAttemptAt: trusted({ $lte: now }) },
+      { $set: { nextAttemptAt: new Date(now.getTime() + timing.leaseMs), claimToken: token }, $inc: { attempts: 1 } },
+      { sort: { nextAttemptAt: 1 }, returnDocument: 'before' },
+    ).lean<OutboxDoc & { _id: unknown }>();
+    return doc ? { doc, token } : null;
   }
 
-  async function retryDue(): Promise<number> {
-    let sent = 0;
-    const due = await OutboxMail.find({ nextAttemptAt: { $lte: new Date() } }).limit(50).lean();
-    for (const item of due) {
+  async function attempt({ doc, token }: { doc: OutboxDoc & { _id: unknown }; token: string }): Promise<void> {
+    const attempts = doc.attempts + 1;
+    const mine = { _id: doc._id, claimToken: token };
+    try {
+      await deliver(doc.message);
+    } catch (err) {
+      if (attempts >= timing.maxAttempts) {
+        logger.error({ err, to: doc.message.to, attempts }, 'mail given up after repeated failures');
+        await OutboxMail.updateOne(mine, { $set: { status: 'failed', lastError: String(err) } });
+      } else {
+        const retryAt = new Date(Date.now() + backoffMs(attempts));
+        logger.warn({ err, to: doc.message.to, attempts, retryAt }, 'mail send failed; will retry');
+        await OutboxMail.updateOne(mine, { $set: { nextAttemptAt: retryAt, lastError: String(err) } });
+      }
+      return;
+    }
+    // Sent: settle it (outside the try, so a database hiccup here is never taken for a failed send).
+    await OutboxMail.deleteOne(mine);
+  }
+
+  let started = false;
+  let stopped = false;
+  let wakeRequested = false;
+  let current: Promise<void> | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  let idleWaiters: { includingRetries: boolean; resolve: () => void }[] = [];
+  /** Whether the last pass left pending messages (due later, or leased by another instance). */
+  let pendingLeft = false;
+
+  /** Sends until nothing is due, then sleeps until the next retry or the next poll. */
+  async function run(): Promise<void> {
+    clearTimeout(timer);
+    while (wakeRequested && !stopped) {
+      wakeRequested = false;
       try {
-        await deliver(item.message);
-        await OutboxMail.deleteOne({ _id: item._id });
-        sent++;
+        for (let claimed = await claimNext(); claimed; claimed = stopped ? null : await claimNext()) await attempt(claimed);
       } catch (err) {
-        const attempts = item.attempts + 1;
-        if (attempts > MAX_ATTEMPTS) {
-          logger.error({ err, to: item.message.to }, 'mail dropped after repeated failures');
-          await OutboxMail.deleteOne({ _id: item._id });
-        } else {
-          await OutboxMail.updateOne({ _id: item._id }, { $set: { attempts, nextAttemptAt: new Date(Date.now() + backoffMs(attempts)), lastError: String(err) } });
-        }
+        logger.error({ err }, 'mail outbox unavailable; will try again');
+        break;
       }
     }
-    return sent;
+    if (stopped) return;
+    let delay = timing.pollMs;
+    try {
+      const next = await OutboxMail.findOne({ status: 'pending' }, { nextAttemptAt: 1 }).sort({ nextAttemptAt: 1 }).lean<{ nextAttemptAt: Date }>();
+      pendingLeft = Boolean(next);
+      if (next) delay = Math.min(delay, Math.max(25, next.nextAttemptAt.getTime() - Date.now() + 5));
+    } catch {
+      // the database is away: poll
+    }
+    if (stopped) return;
+    timer = setTimeout(wake, delay);
+    timer.unref();
+  }
+
+  function settled(): void {
+    current = null;
+    if (wakeRequested && !stopped) return wake();
+    const ready = idleWaiters.filter((w) => !w.includingRetries || !pendingLeft || stopped);
+    idleWaiters = idleWaiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.resolve();
+  }
+
+  function wake(): void {
+    wakeRequested = true;
+    if (!started || stopped || current) return;
+    // Never inside the request that woke it: the sender must outlive that request's time limit.
+    current = outsideRequest(run)
+      .catch((err: unknown) => logger.error({ err }, 'mail sender failed'))
+      .finally(settled);
+  }
+
+  async function send(message: MailMessage): Promise<void> {
+    try {
+      await OutboxMail.create({ message, status: 'pending', attempts: 0, nextAttemptAt: new Date() });
+    } catch (err) {
+      logger.error({ err, to: message.to }, 'mail could not be kept in the outbox');
+      return;
+    }
+    wake();
   }
 
   return {
     send,
     notify: (to, content) => send(renderMail(to, content)),
-    retryDue,
-    startRetryLoop(intervalMs = 30_000) {
-      timer = setInterval(() => {
-        retryDue().catch((err: unknown) => logger.error({ err }, 'mail retry failed'));
-      }, intervalMs);
-      timer.unref();
+    start() {
+      if (started || stopped) return;
+      started = true;
+      // Messages kept by an earlier version of the outbox, which had no status.
+      void OutboxMail.updateMany({ status: trusted({ $exists: false }) }, { $set: { status: 'pending' } })
+        .catch((err: unknown) => logger.warn({ err }, 'mail outbox: could not upgrade older messages'))
+        .finally(wake);
+    },
+    drained({ includingRetries = false } = {}) {
+      if (!started || stopped) return Promise.resolve();
+      const done = new Promise<void>((resolve) => idleWaiters.push({ includingRetries, resolve }));
+      wake();
+      return done;
     },
     async close() {
-      if (timer) clearInterval(timer);
+      stopped = true;
+      clearTimeout(timer);
+      await current;
+      for (const w of idleWaiters.splice(0)) w.resolve();
       transport.close();
     },
   };

@@ -9,8 +9,9 @@
  *   JPEG only; empty files are refused;
  * - original names are kept (UTF-8, Chinese included) but cleaned — no control or bidi characters,
  *   no directories — and never used as paths;
- * - temp files are removed when the request ends, whatever happened; a file lives under
- *   UPLOAD_DIR/files only once `persistUploads` moved it there (call it when the record is saved);
+ * - temp files are removed when the request ends, whatever happened; a file is in the file store
+ *   (`ctx.files`: UPLOAD_DIR/files or GridFS, see files.ts) only once `persistUploads` put it
+ *   there (call it when the record is saved);
  * - a problem with the files never becomes a 500: the route gets `req.uploads.error` (a message key
  *   and 413 or 422) and shows it beside the file field with the rest of the form kept.
  *
@@ -34,8 +35,8 @@
  * a missing file.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, mkdirSync } from 'node:fs';
-import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { open, readdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -43,6 +44,7 @@ import multer from 'multer';
 import { filetypeinfo } from 'magic-bytes.js';
 import type { MessageRef } from '../kernel';
 import { NotFoundError } from '../kernel';
+import { STORED_NAME, type FileStore } from './files';
 
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 export const MAX_FILES = 5;
@@ -92,23 +94,18 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** What the temp side needs: UPLOAD_DIR (every upload is sniffed in UPLOAD_DIR/tmp first). */
 interface UploadContext {
   config: { uploadDir: string };
 }
 
-const STORED_NAME = /^[a-f0-9]{32}$/;
+/** What storing, removing and sending need: the file store (ctx.files). */
+export interface StoreContext {
+  files: FileStore;
+}
 
 export function tempDir(ctx: UploadContext): string {
   return path.join(ctx.config.uploadDir, 'tmp');
-}
-
-export function filesDir(ctx: UploadContext): string {
-  return path.join(ctx.config.uploadDir, 'files');
-}
-
-function storedPath(ctx: UploadContext, storedName: string): string {
-  if (!STORED_NAME.test(storedName)) throw new NotFoundError();
-  return path.join(filesDir(ctx), storedName);
 }
 
 export function isImage(ref: { kind: FileKind }): boolean {
@@ -201,17 +198,19 @@ export async function sniffFile(filePath: string): Promise<FileKind | null> {
 
 /**
  * Removes temp files older than maxAgeMs: what a crashed or killed process left behind (a live
- * request removes its own). Called at start-up; returns how many were removed.
+ * request removes its own), and the file store's incomplete files of the same age (GridFS chunks
+ * of an upload cut off by a crash). Called at start-up; returns how many were removed.
  */
-export async function sweepStaleTemp(ctx: UploadContext, now: Date, maxAgeMs = 60 * 60 * 1000): Promise<number> {
+export async function sweepStaleTemp(ctx: UploadContext & Partial<StoreContext>, now: Date, maxAgeMs = 60 * 60 * 1000): Promise<number> {
+  const incomplete = ctx.files ? await ctx.files.sweepIncomplete(new Date(now.getTime() - maxAgeMs)) : 0;
   const dir = tempDir(ctx);
   let names: string[];
   try {
     names = await readdir(dir);
   } catch {
-    return 0;
+    return incomplete;
   }
-  let removed = 0;
+  let removed = incomplete;
   for (const name of names) {
     const file = path.join(dir, name);
     try {
@@ -250,7 +249,6 @@ export function uploadMiddleware(ctx: UploadContext, opts: { field: string; maxF
   const maxFiles = Math.min(MAX_FILES, Math.max(1, opts.maxFiles ?? MAX_FILES));
   const tmp = tempDir(ctx);
   mkdirSync(tmp, { recursive: true });
-  mkdirSync(filesDir(ctx), { recursive: true });
   const parser = multer({
     storage: multer.diskStorage({
       destination: tmp,
@@ -319,16 +317,18 @@ function cleanDisplay(raw: string): string {
 }
 
 /**
- * Moves accepted files from the temp folder to their final random names. On a failure half-way,
- * the ones already moved are removed again, so it stores all or nothing.
+ * Hands accepted files from the temp folder to the file store (ctx.files: disk or GridFS) under
+ * new random names. On a failure half-way, the ones already stored are removed again, so it
+ * stores all or nothing.
  */
-export async function persistUploads(ctx: UploadContext, files: UploadedFile[]): Promise<StoredFileRef[]> {
+export async function persistUploads(ctx: StoreContext, files: UploadedFile[]): Promise<StoredFileRef[]> {
   const stored: StoredFileRef[] = [];
   try {
     for (const file of files) {
       const storedName = randomBytes(16).toString('hex');
-      await rename(file.tempPath, storedPath(ctx, storedName));
+      // Listed before the put, so a put that failed half-way (GridFS chunks) is cleaned up too.
       stored.push({ storedName, originalName: file.originalName, size: file.size, kind: file.kind, mime: file.mime });
+      await ctx.files.put(storedName, file.tempPath);
     }
     return stored;
   } catch (err) {
@@ -338,22 +338,13 @@ export async function persistUploads(ctx: UploadContext, files: UploadedFile[]):
 }
 
 /** Removes a stored file (quietly if it is already gone). */
-export async function removeStored(ctx: UploadContext, ref: Pick<StoredFileRef, 'storedName'>): Promise<void> {
+export async function removeStored(ctx: StoreContext, ref: Pick<StoredFileRef, 'storedName'>): Promise<void> {
   if (!STORED_NAME.test(ref.storedName)) return;
-  await unlink(storedPath(ctx, ref.storedName)).catch(() => undefined);
+  await ctx.files.remove(ref.storedName).catch(() => undefined);
 }
 
-export async function removeStoredFiles(ctx: UploadContext, refs: Pick<StoredFileRef, 'storedName'>[]): Promise<void> {
+export async function removeStoredFiles(ctx: StoreContext, refs: Pick<StoredFileRef, 'storedName'>[]): Promise<void> {
   await Promise.all(refs.map((r) => removeStored(ctx, r)));
-}
-
-/** Whether a stored file is there (for tests and consistency checks). */
-export async function storedFileExists(ctx: UploadContext, ref: Pick<StoredFileRef, 'storedName'>): Promise<boolean> {
-  try {
-    return (await stat(storedPath(ctx, ref.storedName))).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** Content-Disposition with an ASCII fallback and the UTF-8 name (RFC 6266 / RFC 5987). */
@@ -364,26 +355,22 @@ export function contentDisposition(type: 'inline' | 'attachment', name: string):
 }
 
 /**
- * Streams a stored file. Call it only after the route has checked that the reader may see the
- * record holding `ref`. Images may be shown inline; every other kind is always a download.
+ * Streams a stored file from the file store. Call it only after the route has checked that the
+ * reader may see the record holding `ref`. Images may be shown inline; every other kind is always
+ * a download.
  */
-export async function sendStoredFile(ctx: UploadContext, res: Response, ref: StoredFileRef, opts: { inline?: boolean } = {}): Promise<void> {
-  const file = storedPath(ctx, ref.storedName);
-  let size: number;
-  try {
-    size = (await stat(file)).size;
-  } catch {
-    throw new NotFoundError();
-  }
+export async function sendStoredFile(ctx: StoreContext, res: Response, ref: StoredFileRef, opts: { inline?: boolean } = {}): Promise<void> {
+  const opened = await ctx.files.open(ref.storedName);
+  if (!opened) throw new NotFoundError();
   const inline = opts.inline === true && isImage(ref);
   res.status(200);
   res.set({
     'Content-Type': FILE_KINDS[ref.kind].mime,
-    'Content-Length': String(size),
+    'Content-Length': String(opened.size),
     'Content-Disposition': contentDisposition(inline ? 'inline' : 'attachment', ref.originalName),
     'X-Content-Type-Options': 'nosniff',
     'Content-Security-Policy': "default-src 'none'; img-src 'self'; sandbox",
     'Cache-Control': 'private, max-age=300',
   });
-  await pipeline(createReadStream(file), res);
+  await pipeline(opened.stream, res);
 }

@@ -112,10 +112,12 @@ describeBrowser('liaison messaging in the browser', () => {
     await pageO.goto(statusUrl);
     await expect(pageO.locator('.acknowledged-table').textContent()).resolves.toContain('Greta Official');
     await expect(pageO.locator('.pending-table').textContent()).resolves.toContain('Hans Second');
+    await suite.t.ctx.mailer.drained();
     suite.t.smtp.clear();
     await pageO.getByRole('button', { name: /Remind the 1 liaison/ }).click();
     await pageO.waitForSelector('.flash-success');
     await suite.t.smtp.waitFor((m) => m.to.includes(second.email) && m.subject.startsWith('Reminder'));
+    await suite.t.ctx.mailer.drained();
     expect(suite.t.smtp.to(official.email)).toHaveLength(0);
     await ctxO.close();
     await ctxL.close();

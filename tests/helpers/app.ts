@@ -10,7 +10,8 @@ import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadConfig, type Config } from '../../src/config';
 import { createApp } from '../../src/app';
-import { createMailer } from '../../src/web/mail';
+import { createMailer, type SenderTiming } from '../../src/web/mail';
+import { createFileStore } from '../../src/web/files';
 import { DEFAULT_RATE_LIMITS, type AppContext, type RateLimits } from '../../src/web/context';
 import { portalModules } from '../../src/modules';
 import { testDbUri } from './db';
@@ -43,9 +44,24 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-let markers = 0;
+export interface TestAppOptions {
+  rateLimits?: Partial<RateLimits>;
+  env?: Record<string, string>;
+  /**
+   * A second portal instance on the database of this one (its own DATA_DIR, UPLOAD_DIR and SMTP
+   * server), as behind a load balancer. Close it before the first.
+   */
+  sameDatabaseAs?: TestApp;
+  /** The mail sender's retry back-off, lease and poll (tests of retries shorten them). */
+  mailTiming?: Partial<SenderTiming>;
+  /** A database of the test's own (e.g. on an embedded database process it stops and kills). */
+  dbUri?: string;
+}
 
-export async function createTestApp(opts: { rateLimits?: Partial<RateLimits>; env?: Record<string, string> } = {}): Promise<TestApp> {
+/** The file stores the upload suites run against (describe.each). */
+export const FILE_STORES = ['disk', 'gridfs'] as const;
+
+export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const smtp = await startTestSmtp();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'asem-test-'));
   const config = loadConfig({
@@ -62,19 +78,22 @@ export async function createTestApp(opts: { rateLimits?: Partial<RateLimits>; en
   });
   mongoose.set('sanitizeFilter', true);
   mongoose.set('strictQuery', true);
-  await mongoose.connect(testDbUri(), { serverSelectionTimeoutMS: 10_000 });
+  const shared = opts.sameDatabaseAs;
+  if (!shared) await mongoose.connect(opts.dbUri ?? testDbUri(), { serverSelectionTimeoutMS: 10_000 });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(dataDir, 'mail'), logger });
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(dataDir, 'mail'), logger, timing: opts.mailTiming });
   let fixedNow: Date | null = null;
   const ctx: AppContext = {
     config,
     logger,
     mailer,
+    files: createFileStore(config, mongoose.connection),
     connection: mongoose.connection,
     rateLimits: { ...TEST_RATE_LIMITS, ...opts.rateLimits },
     now: () => (fixedNow ? new Date(fixedNow) : new Date()),
   };
-  for (const mod of portalModules) await mod.onStart?.(ctx);
+  if (!shared) for (const mod of portalModules) await mod.onStart?.(ctx);
+  mailer.start();
   const app = createApp(ctx);
   return {
     app,
@@ -85,16 +104,17 @@ export async function createTestApp(opts: { rateLimits?: Partial<RateLimits>; en
       fixedNow = date;
     },
     async mailSettled() {
-      markers += 1;
-      const address = `settled-${markers}@marker.test`;
-      await mailer.notify({ email: address, name: 'Marker', language: 'en' }, { subject: { key: 'common:siteName' }, lines: [] });
-      await smtp.waitFor((m) => m.to.includes(address), 30_000);
+      // Everything asked of the mailer so far is in the outbox: wait until the sender has
+      // delivered it, then until the capture has parsed it.
+      await mailer.drained();
       await smtp.idle();
     },
     async close() {
       await mailer.close();
-      await mongoose.connection.dropDatabase().catch(() => undefined);
-      await mongoose.disconnect();
+      if (!shared) {
+        await mongoose.connection.dropDatabase().catch(() => undefined);
+        await mongoose.disconnect();
+      }
       await smtp.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -15,8 +15,8 @@ export function recordingMailer(): { mailer: Mailer; sent: SentMail[] } {
     notify: async (to, content) => {
       sent.push({ to, content });
     },
-    retryDue: async () => 0,
-    startRetryLoop: () => undefined,
+    start: () => undefined,
+    drained: async () => undefined,
     close: async () => undefined,
   };
   return { mailer, sent };

@@ -22,6 +22,15 @@ export interface TestSmtp {
   /** Resolves once every message received so far has been parsed and recorded. */
   idle(): Promise<void>;
   to(address: string): CapturedMail[];
+  /** Refuses the next `count` deliveries with a temporary error (451 at RCPT TO). */
+  refuseNext(count: number): void;
+  /** How many deliveries were refused so far. */
+  refused(): number;
+  /** From now on, deliveries stop inside DATA (the client waits for the answer) until release(). */
+  hold(): void;
+  release(): void;
+  /** Resolves once `count` deliveries are waiting in hold. */
+  waitForHeld(count?: number, timeoutMs?: number): Promise<void>;
   clear(): void;
   close(): Promise<void>;
 }
@@ -39,13 +48,40 @@ export async function startTestSmtp(): Promise<TestSmtp> {
       for (const w of ready) w();
     }
   };
+  let toRefuse = 0;
+  let refusedCount = 0;
+  let gate: { promise: Promise<void>; open: () => void } | null = null;
+  let held = 0;
+  const heldWaiters: { count: number; resolve: () => void }[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    onRcptTo(_address, _session, callback) {
+      if (toRefuse > 0) {
+        toRefuse--;
+        refusedCount++;
+        return callback(Object.assign(new Error('Mailbox busy, try again later'), { responseCode: 451 }));
+      }
+      callback();
+    },
     onData(stream, _session, callback) {
       parsing += 1;
+      const waitGate = gate
+        ? (() => {
+            held++;
+            for (const w of heldWaiters.filter((h) => held >= h.count)) {
+              heldWaiters.splice(heldWaiters.indexOf(w), 1);
+              w.resolve();
+            }
+            return gate.promise;
+          })()
+        : Promise.resolve();
       simpleParser(stream)
+        .then(async (parsed) => {
+          await waitGate;
+          return parsed;
+        })
         .then((parsed) => {
           const toField = parsed.to;
           const toList = (Array.isArray(toField) ? toField : toField ? [toField] : []).flatMap((a) => a.value.map((v) => (v.address ?? '').toLowerCase()));
@@ -85,10 +121,35 @@ export async function startTestSmtp(): Promise<TestSmtp> {
     },
     idle: () => (parsing === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))),
     to: (address) => mails.filter((m) => m.to.includes(address.toLowerCase())),
+    refuseNext(count) {
+      toRefuse = count;
+    },
+    refused: () => refusedCount,
+    hold() {
+      if (gate) return;
+      let open!: () => void;
+      const promise = new Promise<void>((resolve) => (open = resolve));
+      gate = { promise, open };
+    },
+    release() {
+      gate?.open();
+      gate = null;
+      held = 0;
+    },
+    waitForHeld(count = 1, timeoutMs = 10_000) {
+      if (held >= count) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`fewer than ${count} deliveries held within ${timeoutMs} ms`)), timeoutMs);
+        heldWaiters.push({ count, resolve: () => { clearTimeout(timer); resolve(); } });
+      });
+    },
     clear: () => {
       mails.length = 0;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => {
+      gate?.open();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 

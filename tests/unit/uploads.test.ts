@@ -1,16 +1,18 @@
 /**
  * The shared upload wrapper on a small Express app: content sniffing, names, limits, temp files,
- * storing and downloading. Every refusal is checked in the response and on disk.
+ * storing and downloading. Every refusal is checked in the response, in the temp folder and in
+ * the file store; the storing and downloading parts run against both stores (disk and GridFS on
+ * the embedded database).
  */
 import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import express, { type Express } from 'express';
+import mongoose from 'mongoose';
 import request from 'supertest';
 import {
   cleanFileName,
   contentDisposition,
-  filesDir,
   persistUploads,
   sendStoredFile,
   sniffFile,
@@ -20,38 +22,23 @@ import {
   uploadsOf,
   type StoredFileRef,
 } from '../../src/web/uploads';
+import { NotFoundError } from '../../src/kernel';
+import { createFileStore, type FileStore } from '../../src/web/files';
+import { FILE_STORES } from '../helpers/app';
+import { testDbUri } from '../helpers/db';
 import { docxBytes, exeBytes, jpegBytes, pdfBytes, plainZipBytes, pngBytes, pptxBytes, xlsxBytes } from '../fixtures/files';
 
 let dir: string;
-let ctx: { config: { uploadDir: string } };
-let app: Express;
-const saved: StoredFileRef[] = [];
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'uploads-test-'));
-  ctx = { config: { uploadDir: dir } };
-  app = express();
-  app.post('/upload', uploadMiddleware(ctx, { field: 'files', maxFiles: 5 }), async (req, res) => {
-    const { files, error } = uploadsOf(req);
-    if (error) return res.status(error.status).json({ error: error.key, params: error.params, body: req.body });
-    if (req.body?.fail === 'yes') return res.status(422).json({ error: 'form' }); // the form had other errors
-    const stored = await persistUploads(ctx, files);
-    saved.push(...stored);
-    res.json({ stored, body: req.body });
-  });
-  app.get('/files/:i', async (req, res) => {
-    const ref = saved[Number(req.params.i)];
-    if (!ref) return res.sendStatus(404);
-    await sendStoredFile(ctx, res, ref, { inline: req.query.inline === '1' });
-  });
-  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    res.status(500).json({ error: String(err) });
-  });
+  await mongoose.connect(testDbUri());
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const tmpFiles = () => readdirSync(tempDir(ctx));
-const storedFiles = () => readdirSync(filesDir(ctx));
+afterAll(async () => {
+  await mongoose.connection.dropDatabase();
+  await mongoose.disconnect();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('sniffFile', () => {
   const kindOf = async (bytes: Buffer) => {
@@ -100,6 +87,37 @@ describe('contentDisposition', () => {
   });
 });
 
+describe.each(FILE_STORES)('on the %s store', (store) => {
+let ctx: { config: { uploadDir: string }; files: FileStore };
+let app: Express;
+const saved: StoredFileRef[] = [];
+
+beforeAll(() => {
+  const uploadDir = path.join(dir, store);
+  ctx = { config: { uploadDir }, files: createFileStore({ fileStore: store, uploadDir }, mongoose.connection) };
+  app = express();
+  app.post('/upload', uploadMiddleware(ctx, { field: 'files', maxFiles: 5 }), async (req, res) => {
+    const { files, error } = uploadsOf(req);
+    if (error) return res.status(error.status).json({ error: error.key, params: error.params, body: req.body });
+    if (req.body?.fail === 'yes') return res.status(422).json({ error: 'form' }); // the form had other errors
+    const stored = await persistUploads(ctx, files);
+    saved.push(...stored);
+    res.json({ stored, body: req.body });
+  });
+  app.get('/files/:i', async (req, res) => {
+    const ref = saved[Number(req.params.i)];
+    if (!ref) return res.sendStatus(404);
+    await sendStoredFile(ctx, res, ref, { inline: req.query.inline === '1' });
+  });
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    if (err instanceof NotFoundError) return res.status(404).json({ error: 'not found' });
+    res.status(500).json({ error: String(err) });
+  });
+});
+
+const tmpFiles = () => readdirSync(tempDir(ctx));
+const storedFiles = () => ctx.files.list();
+
 describe('uploadMiddleware', () => {
   it('accepts good files, keeps UTF-8 names and the text fields, and stores under random names', async () => {
     const res = await request(app)
@@ -117,12 +135,12 @@ describe('uploadMiddleware', () => {
       ['plan.docx', 'docx'],
     ]);
     for (const s of stored) expect(s.storedName).toMatch(/^[a-f0-9]{32}$/);
-    expect(storedFiles()).toEqual(expect.arrayContaining(stored.map((s) => s.storedName)));
+    expect((await storedFiles())).toEqual(expect.arrayContaining(stored.map((s) => s.storedName)));
     expect(tmpFiles()).toEqual([]);
   });
 
   it('refuses an .exe renamed to .pdf, and removes every file of the request', async () => {
-    const before = storedFiles().length;
+    const before = (await storedFiles()).length;
     const res = await request(app)
       .post('/upload')
       .attach('files', pdfBytes(), { filename: 'good.pdf' })
@@ -131,7 +149,7 @@ describe('uploadMiddleware', () => {
     expect(res.body.error).toBe('uploads:errors.type');
     expect(res.body.params.name).toBe('report.pdf');
     expect(tmpFiles()).toEqual([]);
-    expect(storedFiles().length).toBe(before);
+    expect((await storedFiles()).length).toBe(before);
   });
 
   it('refuses an empty file', async () => {
@@ -164,33 +182,57 @@ describe('uploadMiddleware', () => {
     const res = await request(app).post('/upload').attach('files', pdfBytes(), { filename: '../../etc/passwd' }).attach('files', pngBytes(), { filename: 'a\u200Bb\u202Ec.png' });
     expect(res.status).toBe(200);
     expect(res.body.stored.map((s: StoredFileRef) => s.originalName)).toEqual(['passwd.pdf', 'abc.png']);
-    expect(readdirSync(dir).sort()).toEqual(expect.arrayContaining(['files', 'tmp']));
-    expect(readdirSync(dir).filter((n) => !n.startsWith('sniff-')).sort()).toEqual(['files', 'tmp']);
+    // Nothing named after the client's file anywhere under UPLOAD_DIR.
+    expect(readdirSync(ctx.config.uploadDir).every((n) => n === 'files' || n === 'tmp')).toBe(true);
   });
 
   it('refuses a part header with raw control characters as malformed, storing nothing', async () => {
-    const before = storedFiles().length;
+    const before = (await storedFiles()).length;
     const res = await request(app).post('/upload').attach('files', pdfBytes(), { filename: 'a\u0001b.pdf' });
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('uploads:errors.malformed');
     expect(tmpFiles()).toEqual([]);
-    expect(storedFiles().length).toBe(before);
+    expect((await storedFiles()).length).toBe(before);
   });
 
   it('removes temp files when the route refuses the form after the upload', async () => {
-    const before = storedFiles().length;
+    const before = (await storedFiles()).length;
     const res = await request(app).post('/upload').field('fail', 'yes').attach('files', pdfBytes(), { filename: 'x.pdf' });
     expect(res.status).toBe(422);
     // 'close' runs right after the response: give the unlink a moment without asserting time.
     for (let i = 0; i < 50 && tmpFiles().length; i++) await new Promise((r) => setTimeout(r, 20));
     expect(tmpFiles()).toEqual([]);
-    expect(storedFiles().length).toBe(before);
+    expect((await storedFiles()).length).toBe(before);
   });
 
   it('ignores an empty file input (no file chosen)', async () => {
     const res = await request(app).post('/upload').field('title', 'no files');
     expect(res.status).toBe(200);
     expect(res.body.stored).toEqual([]);
+  });
+});
+
+describe('incomplete files', () => {
+  it('a file cut off while being stored is swept at start-up once old enough; complete files stay', async () => {
+    const kept = await storedFiles();
+    expect(kept.length).toBeGreaterThan(0);
+    const hourAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    let orphan: mongoose.Types.ObjectId | null = null;
+    if (store === 'gridfs') {
+      // What a process killed in the middle of a put leaves: chunks, no file document.
+      orphan = mongoose.Types.ObjectId.createFromTime(Math.floor(hourAgo.getTime() / 1000));
+      await mongoose.connection.db!.collection('uploads.chunks').insertOne({ files_id: orphan, n: 0, data: Buffer.from('half') });
+    }
+    const fresh = new mongoose.Types.ObjectId();
+    if (store === 'gridfs') await mongoose.connection.db!.collection('uploads.chunks').insertOne({ files_id: fresh, n: 0, data: Buffer.from('in flight') });
+    expect(await sweepStaleTemp(ctx, new Date())).toBe(store === 'gridfs' ? 1 : 0);
+    expect(await storedFiles()).toEqual(kept);
+    if (store === 'gridfs') {
+      const chunks = mongoose.connection.db!.collection('uploads.chunks');
+      expect(await chunks.countDocuments({ files_id: orphan })).toBe(0);
+      expect(await chunks.countDocuments({ files_id: fresh })).toBe(1); // an upload under way now is left alone
+      await chunks.deleteMany({ files_id: fresh });
+    }
   });
 });
 
@@ -203,6 +245,13 @@ describe('sendStoredFile', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-disposition']).toContain(`filename*=UTF-8''${encodeURIComponent('中小企业报告.pdf')}`);
     expect(res.headers['content-disposition']).toMatch(/^attachment;/);
+    expect(Number(res.headers['content-length'])).toBe(saved[i].size);
+    expect(Buffer.compare(res.body as Buffer, pdfBytes())).toBe(0);
+  });
+  it('answers 404 for a stored name that is not in the store', async () => {
+    saved.push({ ...saved[0], storedName: 'f'.repeat(32) });
+    const res = await request(app).get(`/files/${saved.length - 1}`);
+    expect(res.status).toBe(404);
   });
   it('shows images inline only when asked, never other kinds', async () => {
     const png = saved.findIndex((s) => s.kind === 'png');
@@ -212,10 +261,15 @@ describe('sendStoredFile', () => {
   });
 });
 
+});
+
 describe('sweepStaleTemp', () => {
+  const ctx = { get config() { return { uploadDir: path.join(dir, 'sweep') }; } };
+  const tmpFiles = () => readdirSync(tempDir(ctx));
   it('removes temp files left behind by a crash, keeping fresh ones', async () => {
     const old = path.join(tempDir(ctx), 'left-by-crash');
     const fresh = path.join(tempDir(ctx), 'in-flight');
+    uploadMiddleware(ctx, { field: 'files' }); // makes the temp folder
     writeFileSync(old, 'x');
     writeFileSync(fresh, 'y');
     const past = new Date(Date.now() - 2 * 60 * 60 * 1000);

@@ -14,6 +14,7 @@ import { assertRole } from '../../kernel';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, isDuplicateKeyError, type FieldErrors } from '../../kernel';
 import { fields, parseForm, parseOrThrow } from '../../web/forms';
 import type { Mailer } from '../../web/mail';
+import type { FileStore } from '../../web/files';
 import { persistUploads, removeStored, removeStoredFiles, type StoredFileRef, type UploadedFile } from '../../web/uploads';
 import { recordAudit } from '../audit';
 import { emailAddresses, ownCompany } from '../accounts';
@@ -40,13 +41,13 @@ import { TRANSITIONS, planTransition, type RequestAction } from './workflow';
 export interface FairDeps {
   mailer: Mailer;
   baseUrl: string;
-  /** Where uploaded brochures live (the shared upload wrapper's folder). */
-  uploadDir?: string;
+  /** Where uploaded brochures are stored (ctx.files). */
+  files?: FileStore;
 }
 
 function uploadCtx(deps: FairDeps) {
-  if (!deps.uploadDir) throw new Error('uploadDir is needed to store a brochure');
-  return { config: { uploadDir: deps.uploadDir } };
+  if (!deps.files) throw new Error('a file store is needed to store a brochure');
+  return { files: deps.files };
 }
 
 export const RequestForm = z.object({

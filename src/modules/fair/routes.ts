@@ -49,7 +49,7 @@ function isHumanAction(v: string): v is HumanAction {
 
 export function fairRouter(ctx: AppContext): Router {
   const router = Router();
-  const deps = { mailer: ctx.mailer, baseUrl: ctx.config.baseUrl, uploadDir: ctx.config.uploadDir };
+  const deps = { mailer: ctx.mailer, baseUrl: ctx.config.baseUrl, files: ctx.files };
   const brochureUpload = uploadMiddleware(ctx, { field: 'brochure', maxFiles: 1 });
   const uploadLocals = { accept: ACCEPT_ATTRIBUTE, maxMb: MAX_FILE_BYTES / 1024 / 1024 };
 

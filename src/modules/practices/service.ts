@@ -9,6 +9,7 @@ import type { Actor } from '../../kernel';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../kernel';
 import type { Mailer } from '../../web/mail';
 import { queryTerms, runSearch, textTerms } from '../../web/search';
+import type { FileStore } from '../../web/files';
 import { persistUploads, removeStoredFiles, type StoredFileRef, type UploadedFile } from '../../web/uploads';
 import { isDuplicateKeyError } from '../../kernel';
 import { companyNames, ownCompany, publicProfiles, reachablePerson } from '../accounts';
@@ -31,7 +32,7 @@ import {
 } from './model';
 
 export interface UploadDeps {
-  config: { uploadDir: string };
+  files: FileStore;
 }
 
 export interface NotifyDeps {

@@ -77,6 +77,7 @@ test('e-mails go out in the recipient language', async () => {
 
 test('the unsubscribe link works without login: GET confirms, POST unsubscribes', async () => {
   const threadId = await startThread(author.agent, 'general', 'Unsubscribe me later', 'Body');
+  await t.ctx.mailer.drained();
   t.smtp.clear();
   await replyTo(replier.agent, threadId, 'A reply that triggers mail');
   const mail = await t.smtp.waitFor((m) => m.to.includes(author.user.email) && m.subject.includes('Unsubscribe me later'));

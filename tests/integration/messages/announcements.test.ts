@@ -32,7 +32,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.close();
 });
-beforeEach(() => t.smtp.clear());
+beforeEach(async () => {
+  await t.ctx.mailer.drained(); // nothing of an earlier test arrives after the clear
+  t.smtp.clear();
+});
 
 async function as(user: MadeUser): Promise<Agent> {
   const agent = newAgent(t.app);
@@ -63,6 +66,7 @@ test('an announcement to all liaisons: e-mails in each language, acknowledgement
   expect(linkIn(de, `/messages/announcements/${id}`)).toBe(`http://portal.test/messages/announcements/${id}`);
   await t.smtp.waitFor((m) => m.to.includes(liaisonFR.email));
   await t.smtp.waitFor((m) => m.to.includes(liaisonDE2.email));
+  await t.ctx.mailer.drained();
   expect(t.smtp.to(member.email)).toHaveLength(0);
   expect(t.smtp.to(ORGANIZER.email)).toHaveLength(0);
   expect(await AuditEntry.countDocuments({ action: 'announcement.send', targetId: id })).toBe(1);
@@ -102,11 +106,13 @@ test('an announcement to all liaisons: e-mails in each language, acknowledgement
   expect(list.text).toContain('1 of 4 acknowledged');
 
   // Remind the others: only the three who have not acknowledged are mailed.
+  await t.ctx.mailer.drained();
   t.smtp.clear();
   const remind = await postForm(organizer, `/admin/announcements/${id}/remind`, {}, `/admin/announcements/${id}`);
   expect(remind.status).toBe(303);
   for (const l of [liaisonDE2, liaisonFR]) expect((await t.smtp.waitFor((m) => m.to.includes(l.email))).subject).toBe('Reminder — please acknowledge: Hall opening times');
   expect((await t.smtp.waitFor((m) => m.to.includes(liaisonCN.email))).subject).toContain('提醒');
+  await t.ctx.mailer.drained();
   expect(t.smtp.to(liaisonDE.email)).toHaveLength(0);
   expect(t.smtp.mails).toHaveLength(3);
   const flashPage = await organizer.get(`/admin/announcements/${id}`);
@@ -121,6 +127,7 @@ test('an announcement to the liaisons of chosen members reaches only them', asyn
   await t.smtp.waitFor((m) => m.to.includes(liaisonDE.email));
   await t.smtp.waitFor((m) => m.to.includes(liaisonDE2.email));
   await t.smtp.waitFor((m) => m.to.includes(liaisonCN.email));
+  await t.ctx.mailer.drained();
   expect(t.smtp.to(liaisonFR.email)).toHaveLength(0);
   expect(await AnnouncementReceipt.countDocuments({ announcement: id })).toBe(3);
   // A liaison outside the audience cannot read it or acknowledge it.
@@ -145,6 +152,7 @@ test('bad announcements are refused with the input kept and nothing stored', asy
   const empty = await announce({ subject: '', body: '', audience: 'all' });
   expect(empty.status).toBe(422);
   expect(await Announcement.countDocuments({})).toBe(before);
+  await t.ctx.mailer.drained();
   expect(t.smtp.mails).toHaveLength(0);
 });
 

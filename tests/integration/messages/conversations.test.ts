@@ -22,7 +22,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.close();
 });
-beforeEach(() => t.smtp.clear());
+beforeEach(async () => {
+  await t.ctx.mailer.drained(); // nothing of an earlier test arrives after the clear
+  t.smtp.clear();
+});
 
 async function as(user: { email: string; password: string }): Promise<Agent> {
   const agent = newAgent(t.app);
@@ -188,6 +191,7 @@ describe('unread counts, marking read and throttled e-mail', () => {
     let home = await agentR.get('/messages');
     expect(badgeOf(home.text)).toBe(2);
     expect(home.text).toMatch(/Hall layout<\/a>\s*<span class="badge">2/);
+    await t.ctx.mailer.drained();
     expect(t.smtp.to(reader.email)).toHaveLength(1);
     // The sender sees nothing unread in their own conversation.
     expect(badgeOf((await agentS.get('/messages')).text)).toBe(0);
@@ -205,6 +209,7 @@ describe('unread counts, marking read and throttled e-mail', () => {
 
     await postForm(agentS, `/messages/${id}`, { body: 'Third message' }, '/messages/new');
     await t.smtp.waitFor((mail) => mail.to.includes(reader.email) && mail.text.includes('Third message'));
+    await t.ctx.mailer.drained();
     expect(t.smtp.to(reader.email)).toHaveLength(2);
     expect(badgeOf((await agentR.get('/messages')).text)).toBe(1);
 

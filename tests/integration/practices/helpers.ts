@@ -59,9 +59,9 @@ export function idFromLocation(location: string | undefined): string {
   return m[1]!;
 }
 
-export function filesOnDisk(uploadDir: string): string[] {
-  const dir = path.join(uploadDir, 'files');
-  return existsSync(dir) ? readdirSync(dir) : [];
+/** The names in the app's file store (disk or GridFS). */
+export function storedNames(t: { ctx: { files: { list(): Promise<string[]> } } }): Promise<string[]> {
+  return t.ctx.files.list();
 }
 
 export function tempFilesOnDisk(uploadDir: string): string[] {

@@ -113,6 +113,7 @@ describe('interest in adopting a practice', () => {
     const twice = await postForm(readerAgent, `/practices/${id}/interest`, {}, `/practices/${id}`);
     expect(twice.status).toBe(303);
     expect(await PracticeInterest.countDocuments({ practice: id, user: reader.id })).toBe(1);
+    await t.ctx.mailer.drained();
     expect(t.smtp.to(author.email).filter((m) => m.subject.includes('Vertical farming') && m.text.includes('Nguyen Reader'))).toHaveLength(1);
 
     const page = await newAgent(t.app).get(`/practices/${id}`);

@@ -85,12 +85,14 @@ describe('refusals change nothing', () => {
         const check = planTransition(action, status, who.role);
         if (check.ok) continue;
         const r = await requestIn(status);
+        await t.ctx.mailer.drained();
         const mailsBefore = t.smtp.mails.length;
         const err = await transition(who, String(r._id), action, { note: 'n', booths: [] }, new Date(), deps()).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(check.reason === 'role' ? ForbiddenError : ConflictError);
         const after = await BoothRequest.findById(r._id).lean();
         expect(after!.status).toBe(status);
         expect(after!.timeline).toHaveLength(0);
+        await t.ctx.mailer.drained();
         expect(t.smtp.mails.length).toBe(mailsBefore);
         await BoothRequest.deleteOne({ _id: r._id });
       }
@@ -193,6 +195,7 @@ describe('allocation and the waiting list', () => {
     const waitingDE = await requestIn('waitlisted', de); // waiting longest, other member
     await BoothRequest.updateOne({ _id: waitingDE._id }, { $set: { waitlistedAt: new Date(Date.now() - 86_400_000) } });
     const waitingCN = await requestIn('waitlisted', other); // same member as the holder
+    await t.ctx.mailer.drained();
     t.smtp.clear();
     await transition(await actor(owner), String(holder._id), 'withdraw', { note: 'cannot travel' }, new Date(), deps());
     const cn = (await BoothRequest.findById(waitingCN._id).lean())!;

@@ -61,10 +61,8 @@ class FakeMailer implements Mailer {
   async notify(to: Recipient, content: MailContent): Promise<void> {
     this.sent.push({ to, content });
   }
-  async retryDue(): Promise<number> {
-    return 0;
-  }
-  startRetryLoop(): void {}
+  start(): void {}
+  async drained(): Promise<void> {}
   async close(): Promise<void> {}
 }
 

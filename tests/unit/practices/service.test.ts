@@ -28,6 +28,7 @@ import {
 import { seedAsemMembers } from '../../../src/modules/members/service';
 import { makeUser } from '../../helpers/factories';
 import { connectTestDb, disconnectTestDb } from '../../helpers/db';
+import { diskFileStore } from '../../../src/web/files';
 
 const actor = (role: Actor['role'], id = new Types.ObjectId().toString(), member: string | null = 'DE'): Actor => ({
   id,
@@ -93,7 +94,7 @@ describe('services against the database', () => {
   let uploadDir: string;
   const sent: { to: Recipient; content: MailContent }[] = [];
   const mailer = { notify: async (to: Recipient, content: MailContent) => void sent.push({ to, content }) } as unknown as Mailer;
-  const deps = () => ({ config: { uploadDir }, mailer, baseUrl: 'http://portal.test' });
+  const deps = () => ({ files: diskFileStore(uploadDir), mailer, baseUrl: 'http://portal.test' });
   const input = (over: Record<string, unknown> = {}) =>
     PracticeForm.parse({ kind: 'business', title: 'Export vouchers', summary: 'Sum', body: 'Body **x**', themes: ['trade'], language: 'en', organisation: 'Org', ...over });
 

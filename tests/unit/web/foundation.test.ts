@@ -39,6 +39,17 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'production' })).toThrow(/SESSION_SECRET/);
   });
 
+  test('files go to disk by default and to GridFS with MONGODB_URI, unless FILE_STORE says otherwise', () => {
+    expect(loadConfig({ DATA_DIR: dataDir }).fileStore).toBe('disk');
+    expect(loadConfig({ DATA_DIR: dataDir, MONGODB_URI: 'mongodb://db1/asem' }).fileStore).toBe('gridfs');
+    expect(loadConfig({ DATA_DIR: dataDir, MONGODB_URI: 'mongodb://db1/asem', FILE_STORE: 'disk' }).fileStore).toBe('disk');
+    expect(loadConfig({ DATA_DIR: dataDir, FILE_STORE: 'gridfs' }).fileStore).toBe('gridfs');
+    expect(() => loadConfig({ DATA_DIR: dataDir, FILE_STORE: 's3' })).toThrow(/FILE_STORE/);
+    expect(loadConfig({ DATA_DIR: dataDir }).requestTimeoutMs).toBe(8000);
+    expect(loadConfig({ DATA_DIR: dataDir, REQUEST_TIMEOUT_MS: '3000' }).requestTimeoutMs).toBe(3000);
+    expect(() => loadConfig({ DATA_DIR: dataDir, REQUEST_TIMEOUT_MS: '10' })).toThrow(/REQUEST_TIMEOUT_MS/);
+  });
+
   test('production with a secret turns on secure settings; BASE_URL loses its trailing slash', () => {
     const c = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), BASE_URL: 'https://sme.example.org/' });
     expect(c.isProduction).toBe(true);
