@@ -16,6 +16,7 @@ import { configurePassport } from './web/auth';
 import { languageMiddleware, LANGUAGES } from './web/i18n';
 import { csrfLocals, csrfProtection } from './web/csrf';
 import { flashLocals } from './web/flash';
+import { formBodyParser, refuseUnexpectedMultipart } from './web/body';
 import { errorHandler, notFoundHandler } from './web/error-handler';
 import { portalModules } from './modules';
 
@@ -80,8 +81,8 @@ export function createApp(ctx: AppContext, modules: PortalModule[] = portalModul
   });
 
   app.use(cookieParser());
-  app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 500 }));
-  app.use(express.json({ limit: '200kb' }));
+  app.use(formBodyParser());
+  app.use(refuseUnexpectedMultipart(app));
   app.use(
     session({
       name: SESSION_COOKIE,
