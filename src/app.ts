@@ -16,6 +16,7 @@ import { configurePassport } from './web/auth';
 import { languageMiddleware, LANGUAGES } from './web/i18n';
 import { csrfLocals, csrfProtection } from './web/csrf';
 import { flashLocals } from './web/flash';
+import { isQuietRequest, requestLogOptions } from './web/logging';
 import { formBodyParser, refuseUnexpectedMultipart } from './web/body';
 import { errorHandler, notFoundHandler } from './web/error-handler';
 import { portalModules } from './modules';
@@ -41,7 +42,8 @@ export function createApp(ctx: AppContext, modules: PortalModule[] = portalModul
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      autoLogging: { ignore: (req) => req.url?.startsWith('/public/') === true || req.url === '/healthz' },
+      autoLogging: { ignore: isQuietRequest },
+      ...requestLogOptions,
     }),
   );
   app.use(

@@ -5,11 +5,11 @@
  */
 import http from 'node:http';
 import path from 'node:path';
-import pino from 'pino';
 import { loadConfig, ConfigError } from './config';
 import { connectDatabase } from './db';
 import { createApp } from './app';
 import { createMailer } from './web/mail';
+import { createLogger } from './web/logging';
 import { DEFAULT_RATE_LIMITS, type AppContext } from './web/context';
 import { portalModules } from './modules';
 
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = pino({ level: config.logLevel });
+  const logger = createLogger(config);
   const db = await connectDatabase({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, logger });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(config.dataDir, 'mail'), logger });
   const ctx: AppContext = { config, logger, mailer, connection: db.connection, rateLimits: DEFAULT_RATE_LIMITS, now: () => new Date() };
