@@ -13,7 +13,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { AppContext, PortalModule } from './web/context';
 import { configurePassport } from './web/auth';
-import { languageMiddleware, LANGUAGES } from './web/i18n';
+import { languageMiddleware, languageSwitch, returnPathOf, LANGUAGES } from './web/i18n';
 import { csrfLocals, csrfProtection } from './web/csrf';
 import { flashLocals } from './web/flash';
 import { isQuietRequest, requestLogOptions } from './web/logging';
@@ -106,7 +106,9 @@ export function createApp(ctx: AppContext, modules: PortalModule[] = portalModul
   const passport = configurePassport();
   app.use(passport.initialize());
   app.use(passport.session());
-  app.use(languageMiddleware({ secureCookies: config.isProduction }));
+  app.use(languageMiddleware());
+  // Before the CSRF check: see languageSwitch for why it needs no token.
+  app.post('/language', languageSwitch({ secureCookies: config.isProduction }));
   app.use(csrfLocals);
   app.use(flashLocals);
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -115,12 +117,8 @@ export function createApp(ctx: AppContext, modules: PortalModule[] = portalModul
     res.locals.title = '';
     res.locals.languages = LANGUAGES;
     res.locals.unreadMessages = 0;
-    /** The current URL in another language, for the language switcher. */
-    res.locals.langUrl = (lang: string) => {
-      const params = new URLSearchParams(req.query as Record<string, string>);
-      params.set('lang', lang);
-      return `${req.path}?${params.toString()}`;
-    };
+    /** Where the language switcher returns to. */
+    res.locals.returnPath = returnPathOf(req);
     next();
   });
   const csrfExempt = new Set(modules.flatMap((mod) => mod.csrfExemptPaths ?? []));
