@@ -57,6 +57,7 @@ export interface Fixtures {
     categoryId: string;
     thread: string;
     post: string;
+    /** An account for the organizer's user actions, so they never end the member's session. */
     user: string;
   };
 }
@@ -131,7 +132,7 @@ export async function makeFixtures(t: TestApp): Promise<Fixtures> {
       categoryId: String(category!._id),
       thread: threadId,
       post: String(post!._id),
-      user: member.id,
+      user: (await makeUser({ role: 'member', member: 'FR' })).id,
     },
   };
 }
