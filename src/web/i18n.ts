@@ -197,8 +197,10 @@ export function languageSwitch(opts: { secureCookies: boolean }) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const site = req.get('sec-fetch-site');
     const origin = req.get('origin');
+    // Browsers send Sec-Fetch-Site with every request; Origin is the fallback for older ones
+    // ("null" under the portal's no-referrer policy, so it decides nothing).
     const crossSite = site ? site !== 'same-origin' && site !== 'none' : !!origin && origin !== 'null' && safeHost(origin) !== req.get('host');
-    if (crossSite || origin === 'null') {
+    if (crossSite) {
       next(Object.assign(new Error('cross-site language switch'), { status: 403 }));
       return;
     }

@@ -12,7 +12,7 @@ import { flash } from '../../web/flash';
 import { findAsemMember } from '../members';
 import { COMPANY_SIZES, SECTORS, User, type UserDoc } from './model';
 import { ChangeEmailForm, ChangePasswordForm, CompanyForm, ProfileForm } from './forms';
-import { changePassword, confirmEmailChange, getAccount, requestEmailChange, updateCompany, updateProfile } from './service';
+import { changePassword, confirmEmailChange, emailChangeLinkValid, getAccount, requestEmailChange, updateCompany, updateProfile } from './service';
 
 type Section = 'profile' | 'company' | 'password' | 'email';
 const SECTIONS: Section[] = ['profile', 'company', 'password', 'email'];
@@ -113,8 +113,22 @@ export function accountRouter(ctx: AppContext): Router {
     res.redirect(303, '/account');
   });
 
+  // The link in the e-mail shows a page that asks; only its POST changes the address.
   router.get('/account/confirm-email', async (req, res) => {
-    const done = await confirmEmailChange(req.query.token, { mailer: ctx.mailer, baseUrl: ctx.config.baseUrl, now: ctx.now() });
+    if (!(await emailChangeLinkValid(req.query.token, ctx.now()))) {
+      return res.status(400).render('accounts/token-invalid', { title: req.t('accounts:account.email.invalidTitle'), kind: 'emailChange' });
+    }
+    res.render('accounts/confirm-link', {
+      title: req.t('accounts:account.email.confirmTitle'),
+      lead: req.t('accounts:account.email.confirmLead'),
+      button: req.t('accounts:account.email.confirmButton'),
+      action: '/account/confirm-email',
+      token: String(req.query.token),
+    });
+  });
+
+  router.post('/account/confirm-email', async (req, res) => {
+    const done = await confirmEmailChange(((req.body ?? {}) as Record<string, unknown>).token, { mailer: ctx.mailer, baseUrl: ctx.config.baseUrl, now: ctx.now() });
     if (!done) return res.status(400).render('accounts/token-invalid', { title: req.t('accounts:account.email.invalidTitle'), kind: 'emailChange' });
     flash(req, 'success', 'accounts:account.email.changed', { email: done.email });
     res.redirect(303, req.user ? '/account' : '/login');

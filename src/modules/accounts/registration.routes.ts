@@ -11,7 +11,7 @@ import { createRateLimiter } from '../../web/rate-limit';
 import { asemMemberOptions } from '../members';
 import { COMPANY_SIZES, SECTORS } from './model';
 import { EmailOnlyForm, RegistrationForm, ResetPasswordForm } from './forms';
-import { findPasswordResetUser, registerAccount, registrationProblems, requestPasswordReset, resendVerification, resetPassword, verifyEmail } from './service';
+import { findPasswordResetUser, registerAccount, registrationProblems, requestPasswordReset, resendVerification, resetPassword, verificationLinkValid, verifyEmail } from './service';
 
 const body = (req: Request): Record<string, unknown> => (req.body ?? {}) as Record<string, unknown>;
 
@@ -77,8 +77,22 @@ export function registrationRouter(ctx: AppContext): Router {
     showCheckEmail(req, res, 'register');
   });
 
+  // The link in the e-mail shows a page that asks; only its POST verifies.
   router.get('/verify-email', async (req, res) => {
-    const verified = await verifyEmail(req.query.token, ctx.now());
+    if (!(await verificationLinkValid(req.query.token, ctx.now()))) {
+      return res.status(400).render('accounts/token-invalid', { title: req.t('accounts:verify.invalidTitle'), kind: 'verify' });
+    }
+    res.render('accounts/confirm-link', {
+      title: req.t('accounts:verify.confirmTitle'),
+      lead: req.t('accounts:verify.confirmLead'),
+      button: req.t('accounts:verify.confirmButton'),
+      action: '/verify-email',
+      token: String(req.query.token),
+    });
+  });
+
+  router.post('/verify-email', async (req, res) => {
+    const verified = await verifyEmail(body(req).token, ctx.now());
     if (!verified) {
       return res.status(400).render('accounts/token-invalid', { title: req.t('accounts:verify.invalidTitle'), kind: 'verify' });
     }

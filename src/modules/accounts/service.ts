@@ -167,6 +167,16 @@ export async function registerAccount(input: RegistrationInput, deps: MailDeps):
 }
 
 /** Marks the address verified and lists the company; null when the link is unknown, used or expired. */
+/**
+ * Whether a verification link is still good, without using it: following the link shows a page
+ * that asks, and only its POST verifies (a GET changes nothing, and mail scanners that open links
+ * use up nothing).
+ */
+export async function verificationLinkValid(token: unknown, now: Date): Promise<boolean> {
+  if (!looksLikeToken(token)) return false;
+  return (await User.exists({ 'verification.hash': hashToken(token), 'verification.expiresAt': trusted({ $gt: now }) })) !== null;
+}
+
 export async function verifyEmail(token: unknown, now: Date): Promise<{ email: string } | null> {
   if (!looksLikeToken(token)) return null;
   const user = await User.findOneAndUpdate(
@@ -330,6 +340,13 @@ export async function requestEmailChange(actor: Actor, input: { newEmail: string
 }
 
 /** Follows an e-mail change link: the pending address becomes the login address. */
+/** Whether an e-mail change link is still good, without using it (see verificationLinkValid). */
+export async function emailChangeLinkValid(token: unknown, now: Date): Promise<boolean> {
+  if (!looksLikeToken(token)) return false;
+  const user = await User.findOne({ 'emailChange.hash': hashToken(token), 'emailChange.expiresAt': trusted({ $gt: now }) }, { pendingEmail: 1 }).lean<UserDoc>();
+  return !!user?.pendingEmail;
+}
+
 export async function confirmEmailChange(token: unknown, deps: MailDeps): Promise<{ email: string } | null> {
   if (!looksLikeToken(token)) return null;
   const user = await User.findOne({ 'emailChange.hash': hashToken(token), 'emailChange.expiresAt': trusted({ $gt: deps.now }) }).lean<UserDoc>();
