@@ -14,11 +14,11 @@ import { createTestApp, type TestApp } from '../../helpers/app';
 import { csrfFrom, newAgent, type Agent } from '../../helpers/http';
 import { concretePath, makeFixtures, multipartBody, postRoutes, storedState, type Fixtures, type Part } from '../../helpers/hostile';
 
-jest.setTimeout(300_000);
-
 /** Generous: every answer here takes milliseconds; a frozen process took minutes. */
 const BOUND_MS = 20_000;
 const RUNS_PER_ROUTE = Number(process.env.HOSTILE_RUNS) || 8;
+
+jest.setTimeout(180_000 + RUNS_PER_ROUTE * 60 * 1000);
 
 let t: TestApp;
 let fx: Fixtures;
