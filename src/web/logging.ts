@@ -1,6 +1,7 @@
 /**
- * The portal's logs: JSON lines in production (for a log collector), a readable console
- * (pino-pretty) otherwise, nothing under tests unless LOG_LEVEL asks for it.
+ * The portal's logs: a readable console (pino-pretty) in development when the output is a terminal;
+ * JSON lines otherwise (production, a log collector, a pipe); nothing under tests unless LOG_LEVEL
+ * asks for it.
  *
  * No secret is ever written: the request logger redacts the `cookie`, `authorization` and
  * `x-csrf-token` request headers and the `set-cookie` response header, and replaces the value of
@@ -70,10 +71,16 @@ export function isQuietRequest(req: IncomingMessage): boolean {
   return req.url?.startsWith('/public/') === true || req.url === '/healthz';
 }
 
-/** The root logger: pretty in development, JSON in production, at the configured level. */
-export function createLogger(config: { logLevel: string; env: 'development' | 'production' | 'test' }, destination?: NodeJS.WritableStream): Logger {
+/**
+ * The root logger at the configured level: pretty in development on a terminal (`terminal` is
+ * whether stdout is one), JSON lines otherwise; `destination` replaces stdout (tests).
+ */
+export function createLogger(
+  config: { logLevel: string; env: 'development' | 'production' | 'test' },
+  opts: { terminal?: boolean; destination?: NodeJS.WritableStream } = {},
+): Logger {
   const options = { level: config.logLevel, redact: { paths: requestLogOptions.redact.paths, censor: REDACTED } };
-  if (destination) return pino(options, destination);
-  if (config.env !== 'development') return pino(options);
+  if (opts.destination) return pino(options, opts.destination);
+  if (config.env !== 'development' || !opts.terminal) return pino(options);
   return pino({ ...options, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } });
 }

@@ -36,7 +36,7 @@ test('a signed-in session logged at info level shows no cookie, CSRF token, URL 
       done();
     },
   });
-  const logger = createLogger({ logLevel: 'info', env: 'production' }, sink);
+  const logger = createLogger({ logLevel: 'info', env: 'production' }, { destination: sink });
   const app = createApp({ ...t.ctx, logger });
   const agent = request.agent(app);
 
