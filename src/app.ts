@@ -13,9 +13,11 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { AppContext, PortalModule } from './web/context';
 import { configurePassport } from './modules/accounts';
-import { languageMiddleware, LANGUAGES } from './web/i18n';
+import { languageMiddleware, languageSwitch, returnPathOf, LANGUAGES } from './web/i18n';
 import { csrfLocals, csrfProtection } from './web/csrf';
 import { flashLocals } from './web/flash';
+import { isQuietRequest, requestLogOptions } from './web/logging';
+import { formBodyParser, refuseUnexpectedMultipart } from './web/body';
 import { errorHandler, notFoundHandler } from './web/error-handler';
 import { portalModules } from './modules';
 import { pingDatabase } from './db';
@@ -42,7 +44,8 @@ export function createApp(ctx: AppContext, modules: PortalModule[] = portalModul
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      autoLogging: { ignore: (req) => req.url?.startsWith('/public/') === true || req.url === '/healthz' },
+      autoLogging: { ignore: isQuietRequest },
+      ...requestLogOptions,
     }),
   );
   app.use(
@@ -78,8 +81,8 @@ export function createApp(ctx: AppContext, modules: PortalModule[] = portalModul
   app.use(requestTimeLimit({ ms: config.requestTimeoutMs }));
 
   app.use(cookieParser());
-  app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 500 }));
-  app.use(express.json({ limit: '200kb' }));
+  app.use(formBodyParser());
+  app.use(refuseUnexpectedMultipart(app));
   app.use(
     session({
       name: SESSION_COOKIE,
@@ -101,7 +104,9 @@ export function createApp(ctx: AppContext, modules: PortalModule[] = portalModul
   const passport = configurePassport();
   app.use(passport.initialize());
   app.use(passport.session());
-  app.use(languageMiddleware({ secureCookies: config.isProduction }));
+  app.use(languageMiddleware());
+  // Before the CSRF check: see languageSwitch for why it needs no token.
+  app.post('/language', languageSwitch({ secureCookies: config.isProduction }));
   app.use(csrfLocals);
   app.use(flashLocals);
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -110,12 +115,8 @@ export function createApp(ctx: AppContext, modules: PortalModule[] = portalModul
     res.locals.title = '';
     res.locals.languages = LANGUAGES;
     res.locals.unreadMessages = 0;
-    /** The current URL in another language, for the language switcher. */
-    res.locals.langUrl = (lang: string) => {
-      const params = new URLSearchParams(req.query as Record<string, string>);
-      params.set('lang', lang);
-      return `${req.path}?${params.toString()}`;
-    };
+    /** Where the language switcher returns to. */
+    res.locals.returnPath = returnPathOf(req);
     next();
   });
   const csrfExempt = new Set(modules.flatMap((mod) => mod.csrfExemptPaths ?? []));

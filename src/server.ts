@@ -7,12 +7,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import pino from 'pino';
 import { loadConfig, ConfigError } from './config';
 import { connectDatabase } from './db';
 import { createApp } from './app';
 import { createMailer } from './web/mail';
 import { createFileStore } from './web/files';
+import { createLogger } from './web/logging';
 import { DEFAULT_RATE_LIMITS, type AppContext } from './web/context';
 import { portalModules } from './modules';
 
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = pino({ level: config.logLevel });
+  const logger = createLogger(config, { terminal: process.stdout.isTTY === true });
   const db = await connectDatabase({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, logger });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(config.dataDir, 'mail'), logger });
   const ctx: AppContext = { config, logger, mailer, files: createFileStore(config, db.connection), connection: db.connection, rateLimits: DEFAULT_RATE_LIMITS, now: () => new Date() };

@@ -135,15 +135,16 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Sets req.lang / req.t and the view helpers for the reader's language. */
-export function languageMiddleware(opts: { secureCookies: boolean }) {
+/**
+ * Sets req.lang / req.t and the view helpers for the reader's language: `?lang=` (shows this page in
+ * that language and stores nothing — a GET changes no state), else the `lang` cookie set by the
+ * switcher's POST /language, else the account's language, else Accept-Language.
+ */
+export function languageMiddleware() {
   return (req: Request, res: Response, next: NextFunction): void => {
     const fromQuery = req.query.lang;
     let lang: Language | undefined;
-    if (isLanguage(fromQuery)) {
-      lang = fromQuery;
-      res.cookie(LANG_COOKIE, lang, { maxAge: 365 * 24 * 3600 * 1000, httpOnly: true, sameSite: 'lax', secure: opts.secureCookies });
-    }
+    if (isLanguage(fromQuery)) lang = fromQuery;
     const cookieLang = (req.cookies as Record<string, unknown> | undefined)?.[LANG_COOKIE];
     if (!lang && isLanguage(cookieLang)) lang = cookieLang;
     const userLang = (req.user as { language?: unknown } | undefined)?.language;
@@ -159,4 +160,61 @@ export function languageMiddleware(opts: { secureCookies: boolean }) {
     res.locals.localized = (v: Partial<Record<Language, string>> | null | undefined) => localized(v, lang);
     next();
   };
+}
+
+/** Where to go back to after switching: a path on this site (never `//host` or `/\\host`), else the home page. */
+export function safeReturnPath(value: unknown): string {
+  if (typeof value !== 'string' || value.length > 2000) return '/';
+  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || /[\u0000-\u001f]/.test(value)) return '/';
+  return value;
+}
+
+/** The current URL without `lang` and without secrets, for the switcher's return address. */
+export function returnPathOf(req: Request): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(req.query)) {
+    if (k === 'lang' || k === '_csrf' || k === 'token' || typeof v !== 'string') continue;
+    params.append(k, v);
+  }
+  const query = params.toString();
+  return `${req.path}${query ? `?${query}` : ''}`;
+}
+
+/**
+ * POST /language: the language switcher (a small form in the header that works without
+ * JavaScript). It stores the choice in the `lang` cookie and goes back to the page it came from.
+ *
+ * It carries no CSRF token on purpose: a token in the header of every page would open a session
+ * for every anonymous visitor, and the only effect of this POST is the display language of the
+ * browser that sends it. A cross-site form posting here is refused anyway by the same-origin check
+ * (Sec-Fetch-Site, else Origin), which browsers send with every POST.
+ */
+export function languageSwitch(opts: { secureCookies: boolean }) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const site = req.get('sec-fetch-site');
+    const origin = req.get('origin');
+    // Browsers send Sec-Fetch-Site with every request; Origin is the fallback for older ones
+    // ("null" under the portal's no-referrer policy, so it decides nothing).
+    const crossSite = site ? site !== 'same-origin' && site !== 'none' : !!origin && origin !== 'null' && safeHost(origin) !== req.get('host');
+    if (crossSite) {
+      next(Object.assign(new Error('cross-site language switch'), { status: 403 }));
+      return;
+    }
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const back = safeReturnPath(body.next);
+    if (!isLanguage(body.lang)) {
+      res.redirect(303, back);
+      return;
+    }
+    res.cookie(LANG_COOKIE, body.lang, { maxAge: 365 * 24 * 3600 * 1000, httpOnly: true, sameSite: 'lax', secure: opts.secureCookies });
+    res.redirect(303, back);
+  };
+}
+
+function safeHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
 }

@@ -45,6 +45,7 @@ import { filetypeinfo } from 'magic-bytes.js';
 import type { MessageRef } from '../kernel';
 import { NotFoundError } from '../kernel';
 import { STORED_NAME, type FileStore } from './files';
+import { MULTIPART_LIMITS, markMultipartParser, normaliseFormBody } from './body';
 
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 export const MAX_FILES = 5;
@@ -239,6 +240,11 @@ const MULTER_ERRORS: Record<string, UploadError> = {
   LIMIT_FIELD_COUNT: { key: 'uploads:errors.malformed', status: 413 },
   LIMIT_FIELD_VALUE: { key: 'uploads:errors.fieldTooLong', status: 413 },
   LIMIT_FIELD_KEY: { key: 'uploads:errors.malformed', status: 422 },
+  // A field name with brackets, a part without a name: not something the portal's forms send.
+  LIMIT_FIELD_NESTING: { key: 'uploads:errors.unknownField', status: 400 },
+  LIMIT_FIELD_ARRAY_INDEX: { key: 'uploads:errors.unknownField', status: 400 },
+  MISSING_FIELD_NAME: { key: 'uploads:errors.unknownField', status: 400 },
+  INVALID_FIELD_NAME: { key: 'uploads:errors.unknownField', status: 400 },
 };
 
 /**
@@ -255,10 +261,10 @@ export function uploadMiddleware(ctx: UploadContext, opts: { field: string; maxF
       filename: (_req, _file, cb) => cb(null, randomBytes(16).toString('hex')),
     }),
     defParamCharset: 'utf8', // browsers send UTF-8 names; busboy would read them as latin1
-    limits: { fileSize: MAX_FILE_BYTES, files: maxFiles, fields: 60, fieldSize: 200 * 1024, fieldNameSize: 100, parts: maxFiles + 60, headerPairs: 200 },
+    limits: { ...MULTIPART_LIMITS, fileSize: MAX_FILE_BYTES, files: maxFiles, parts: maxFiles + MULTIPART_LIMITS.fields },
   }).array(opts.field, maxFiles);
 
-  return (req: Request, res: Response, next: NextFunction) => {
+  return markMultipartParser((req: Request, res: Response, next: NextFunction) => {
     const state: RequestUploads = { files: [], error: null };
     req.uploads = state;
     // Whatever happens next, nothing of this request stays in the temp folder.
@@ -268,6 +274,7 @@ export function uploadMiddleware(ctx: UploadContext, opts: { field: string; maxF
       if (Array.isArray(pending)) void discardUploads(pending.map((f) => ({ tempPath: f.path })));
     });
     parser(req, res, (err: unknown) => {
+      normaliseFormBody(req.body);
       if (err) {
         const isMulter = err instanceof multer.MulterError;
         const known = isMulter ? MULTER_ERRORS[err.code] : undefined;
@@ -308,7 +315,7 @@ export function uploadMiddleware(ctx: UploadContext, opts: { field: string; maxF
         next();
       })().catch(next);
     });
-  };
+  });
 }
 
 /** A name safe to show in an error message (never used for anything else). */

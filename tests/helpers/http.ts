@@ -40,3 +40,14 @@ export async function login(agent: Agent, email: string, password: string): Prom
   const res = await postForm(agent, '/login', { email, password });
   if (res.status !== 303) throw new Error(`login as ${email} failed with ${res.status}`);
 }
+
+/**
+ * Follows an e-mail link that asks before acting (address verification, e-mail change): opens
+ * the page and presses its button. Returns the page's answer when it shows no form (a bad link).
+ */
+export async function confirmLink(agent: Agent, pathWithToken: string) {
+  const page = await agent.get(pathWithToken);
+  if (page.status !== 200) return page;
+  const url = new URL(pathWithToken, 'http://portal.test');
+  return agent.post(url.pathname).type('form').send({ token: url.searchParams.get('token') ?? '', _csrf: csrfFrom(page.text) });
+}

@@ -118,8 +118,22 @@ export function accountRouter(accounts: AccountsService): Router {
     return sectionForms[section as Section](req, res, next);
   });
 
+  // The link in the e-mail shows a page that asks; only its POST changes the address.
   router.get('/account/confirm-email', async (req, res) => {
-    const done = await accounts.confirmEmailChange(req.query.token);
+    if (!(await accounts.emailChangeLinkValid(req.query.token))) {
+      return res.status(400).render('accounts/token-invalid', { title: req.t('accounts:account.email.invalidTitle'), kind: 'emailChange' });
+    }
+    res.render('accounts/confirm-link', {
+      title: req.t('accounts:account.email.confirmTitle'),
+      lead: req.t('accounts:account.email.confirmLead'),
+      button: req.t('accounts:account.email.confirmButton'),
+      action: '/account/confirm-email',
+      token: String(req.query.token),
+    });
+  });
+
+  router.post('/account/confirm-email', async (req, res) => {
+    const done = await accounts.confirmEmailChange(((req.body ?? {}) as Record<string, unknown>).token);
     if (!done) return res.status(400).render('accounts/token-invalid', { title: req.t('accounts:account.email.invalidTitle'), kind: 'emailChange' });
     flash(req, 'success', 'accounts:account.email.changed', { email: done.email });
     res.redirect(303, req.user ? '/account' : '/login');

@@ -69,8 +69,22 @@ export function registrationRouter(ctx: AppContext, accounts: AccountsService): 
     }),
   );
 
+  // The link in the e-mail shows a page that asks; only its POST verifies.
   router.get('/verify-email', async (req, res) => {
-    const verified = await accounts.verifyEmail(req.query.token);
+    if (!(await accounts.verificationLinkValid(req.query.token))) {
+      return res.status(400).render('accounts/token-invalid', { title: req.t('accounts:verify.invalidTitle'), kind: 'verify' });
+    }
+    res.render('accounts/confirm-link', {
+      title: req.t('accounts:verify.confirmTitle'),
+      lead: req.t('accounts:verify.confirmLead'),
+      button: req.t('accounts:verify.confirmButton'),
+      action: '/verify-email',
+      token: String(req.query.token),
+    });
+  });
+
+  router.post('/verify-email', async (req, res) => {
+    const verified = await accounts.verifyEmail(((req.body ?? {}) as Record<string, unknown>).token);
     if (!verified) {
       return res.status(400).render('accounts/token-invalid', { title: req.t('accounts:verify.invalidTitle'), kind: 'verify' });
     }

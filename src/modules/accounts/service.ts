@@ -168,6 +168,16 @@ async function registerAccount(deps: AccountsDeps, input: RegistrationInput): Pr
   await deps.mailer.notify({ email, name: input.name, language: input.language }, verificationMail(token, deps.baseUrl));
 }
 
+/**
+ * Whether a verification link is still good, without using it: following the link shows a page
+ * that asks, and only its POST verifies (a GET changes nothing, and mail scanners that open links
+ * use up nothing).
+ */
+async function verificationLinkValid(deps: AccountsDeps, token: unknown): Promise<boolean> {
+  if (!looksLikeToken(token)) return false;
+  return (await User.exists({ 'verification.hash': hashToken(token), 'verification.expiresAt': trusted({ $gt: deps.clock() }) })) !== null;
+}
+
 /** Marks the address verified and lists the company; null when the link is unknown, used or expired. */
 async function verifyEmail(deps: AccountsDeps, token: unknown): Promise<{ email: string } | null> {
   if (!looksLikeToken(token)) return null;
@@ -334,6 +344,13 @@ async function requestEmailChange(deps: AccountsDeps, actor: Actor, input: { new
   });
 }
 
+/** Whether an e-mail change link is still good, without using it (see verificationLinkValid). */
+async function emailChangeLinkValid(deps: AccountsDeps, token: unknown): Promise<boolean> {
+  if (!looksLikeToken(token)) return false;
+  const user = await User.findOne({ 'emailChange.hash': hashToken(token), 'emailChange.expiresAt': trusted({ $gt: deps.clock() }) }, { pendingEmail: 1 }).lean<UserDoc>();
+  return !!user?.pendingEmail;
+}
+
 /** Follows an e-mail change link: the pending address becomes the login address. */
 async function confirmEmailChange(deps: AccountsDeps, token: unknown): Promise<{ email: string } | null> {
   if (!looksLikeToken(token)) return null;
@@ -367,6 +384,7 @@ export function createAccountsService(deps: AccountsDeps) {
   return {
     registrationProblems,
     register: (input: RegistrationInput) => registerAccount(deps, input),
+    verificationLinkValid: (token: unknown) => verificationLinkValid(deps, token),
     verifyEmail: (token: unknown) => verifyEmail(deps, token),
     resendVerification: (email: string) => resendVerification(deps, email),
     requestPasswordReset: (email: string) => requestPasswordReset(deps, email),
@@ -378,6 +396,7 @@ export function createAccountsService(deps: AccountsDeps) {
     updateCompany,
     changePassword,
     requestEmailChange: (actor: Actor, input: { newEmail: string; emailPassword: string }) => requestEmailChange(deps, actor, input),
+    emailChangeLinkValid: (token: unknown) => emailChangeLinkValid(deps, token),
     confirmEmailChange: (token: unknown) => confirmEmailChange(deps, token),
   };
 }

@@ -80,6 +80,8 @@ export interface BoardPostDoc {
   authorName: string;
   body: string;
   html: string;
+  /** The Markdown renderer version `html` was made with (src/web/markdown.ts); older ones are re-rendered at start-up. */
+  htmlVersion: number;
   createdAt: Date;
   editedAt: Date | null;
   deletedAt: Date | null;
@@ -99,6 +101,7 @@ const BoardPostSchema = new Schema<BoardPostDoc>({
   authorName: { type: String, default: '' },
   body: { type: String, default: '' },
   html: { type: String, default: '' },
+  htmlVersion: { type: Number, default: 1 },
   createdAt: { type: Date, required: true },
   editedAt: { type: Date, default: null },
   deletedAt: { type: Date, default: null },

@@ -7,7 +7,7 @@ import type { PortalModule } from '../../web/context';
 import { boardAdminRouter } from './admin.routes';
 import { seedCategories } from './categories';
 import { boardRouter } from './routes';
-import { latestThreads } from './service';
+import { latestThreads, rerenderStalePosts } from './service';
 
 
 export const boardModule: PortalModule = {
@@ -22,6 +22,8 @@ export const boardModule: PortalModule = {
   async onStart(ctx) {
     const added = await seedCategories();
     if (added) ctx.logger.info({ added }, 'board categories seeded');
+    const rerendered = await rerenderStalePosts();
+    if (rerendered) ctx.logger.info({ rerendered }, 'board posts re-rendered with the current Markdown renderer');
   },
   async homeSection() {
     const threads = await latestThreads(5);

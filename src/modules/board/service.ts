@@ -13,7 +13,7 @@ import { ConflictError, NotFoundError, UnauthenticatedError, ValidationError } f
 import { fields } from '../../web/forms';
 import type { Language } from '../../web/i18n';
 import { translator } from '../../web/i18n';
-import { markdownExcerpt, renderMarkdown } from '../../web/markdown';
+import { MARKDOWN_VERSION, markdownExcerpt, renderMarkdown } from '../../web/markdown';
 import type { Mailer } from '../../web/mail';
 import { checkPostingLimit as postingRule, type RateLimiter } from '../../web/rate-limit';
 import { queryTerms, runSearch, textTerms } from '../../web/search';
@@ -54,7 +54,7 @@ function validId(id: unknown): id is string {
 
 /** Markdown → safe HTML; refuses a body that has nothing left once sanitised (e.g. only a script). */
 function renderBody(body: string): string {
-  const html = renderMarkdown(body);
+  const html = renderMarkdown(body, 'board');
   const visible = html.replace(/<(?!img\b)[^>]*>/g, '').replace(/&nbsp;|\s/g, '');
   if (!visible) throw new ValidationError({ body: { key: 'board:errors.emptyAfterSanitize' } });
   return html;
@@ -181,6 +181,7 @@ export async function createThread(actor: Actor | undefined, slug: string, input
       authorName: actor.name,
       body: input.body,
       html,
+      htmlVersion: MARKDOWN_VERSION,
       createdAt: now,
       searchTerms: textTerms(input.title, input.body),
     });
@@ -236,6 +237,7 @@ export async function reply(actor: Actor | undefined, threadId: unknown, input: 
       authorName: actor.name,
       body: input.body,
       html,
+      htmlVersion: MARKDOWN_VERSION,
       createdAt: now,
       searchTerms: textTerms(input.body),
     });
@@ -286,7 +288,7 @@ export async function editPost(actor: Actor | undefined, postId: unknown, input:
   const title = isOpening ? input.title! : thread.title;
   const updated = await BoardPost.findOneAndUpdate(
     { _id: post._id, author: post.author, deletedAt: null, hidden: false },
-    { $set: { body: input.body, html, editedAt: now, searchTerms: isOpening ? textTerms(title, input.body) : textTerms(input.body) } },
+    { $set: { body: input.body, html, htmlVersion: MARKDOWN_VERSION, editedAt: now, searchTerms: isOpening ? textTerms(title, input.body) : textTerms(input.body) } },
     { returnDocument: 'after' },
   ).lean<BoardPostDoc>();
   if (!updated) throw new ConflictError('errors:conflict.message');
@@ -366,4 +368,18 @@ export async function searchBoard(q: unknown, page: { skip: number; perPage: num
     });
   }
   return { terms, hits, total };
+}
+
+/**
+ * Re-renders the posts whose HTML an older Markdown renderer made (start-up), so a change of the
+ * sanitiser reaches old content. A post edited meanwhile (its body changed) is left to its edit.
+ */
+export async function rerenderStalePosts(): Promise<number> {
+  let count = 0;
+  for await (const post of BoardPost.find({ htmlVersion: trusted({ $ne: MARKDOWN_VERSION }) }, { body: 1 }).lean().cursor()) {
+    const html = post.body ? renderMarkdown(post.body, 'board') : '';
+    const res = await BoardPost.updateOne({ _id: post._id, body: post.body }, { $set: { html, htmlVersion: MARKDOWN_VERSION } });
+    count += res.modifiedCount;
+  }
+  return count;
 }

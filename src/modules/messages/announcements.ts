@@ -134,7 +134,7 @@ export async function announcementStatus(actor: Actor, announcementId: string): 
   const collator = collatorFor('en');
   rows.sort((x, y) => collator.compare(x.member, y.member) || collator.compare(x.name, y.name));
   return {
-    announcement: { ...summary(a), html: renderMarkdown(a.body) },
+    announcement: { ...summary(a), html: renderMarkdown(a.body, 'messages') },
     acknowledged: rows.filter((r) => r.acknowledgedAt),
     pending: rows.filter((r) => !r.acknowledgedAt),
   };
@@ -207,7 +207,7 @@ export async function readAnnouncement(actor: Actor, announcementId: string): Pr
   if (!receipt) throw new NotFoundError();
   const a = await Announcement.findById(id).lean<AnnouncementDoc>();
   if (!a) throw new NotFoundError();
-  return { id: String(a._id), subject: a.subject, html: renderMarkdown(a.body), sentAt: a.sentAt, acknowledgedAt: receipt.acknowledgedAt };
+  return { id: String(a._id), subject: a.subject, html: renderMarkdown(a.body, 'messages'), sentAt: a.sentAt, acknowledgedAt: receipt.acknowledgedAt };
 }
 
 /** Acknowledges once; acknowledging again changes nothing. */

@@ -174,7 +174,7 @@ export async function readConversation(deps: MessagesDeps, actor: Actor, convers
       author: people.get(String(m.author)) ?? null,
       mine: String(m.author) === actor.id,
       isNew: String(m.author) !== actor.id && (page - 1) * MESSAGES_PER_PAGE + i >= firstNewIndex,
-      html: renderMarkdown(m.body),
+      html: renderMarkdown(m.body, 'messages'),
       createdAt: m.createdAt,
     })),
     page,

@@ -46,6 +46,8 @@ export interface PracticeDoc {
   body: string;
   /** body rendered (marked) and sanitised (sanitize-html) when saved. */
   bodyHtml: string;
+  /** The Markdown renderer version bodyHtml was made with (src/web/markdown.ts); older ones are re-rendered at start-up. */
+  bodyHtmlVersion: number;
   themes: Theme[];
   member: string;
   language: TextLanguage;
@@ -81,6 +83,7 @@ const PracticeSchema = new Schema<PracticeDoc>(
     summary: { type: String, required: true, trim: true },
     body: { type: String, required: true },
     bodyHtml: { type: String, required: true },
+    bodyHtmlVersion: { type: Number, default: 1 },
     themes: { type: [String], enum: THEMES, default: [] },
     member: { type: String, required: true, uppercase: true },
     language: { type: String, required: true, enum: TEXT_LANGUAGES },

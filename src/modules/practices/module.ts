@@ -4,7 +4,7 @@
  */
 import type { PortalModule } from '../../web/context';
 import { practicesRouter } from './routes';
-import { latestPractices } from './service';
+import { latestPractices, rerenderStalePractices } from './service';
 import { Practice, PracticeInterest } from './model';
 import { sweepStaleTemp } from '../../web/uploads';
 
@@ -18,6 +18,8 @@ export const practicesModule: PortalModule = {
     await Promise.all([Practice.createIndexes(), PracticeInterest.createIndexes()]);
     const swept = await sweepStaleTemp(ctx, ctx.now());
     if (swept) ctx.logger.info({ swept }, 'stale upload temp files removed');
+    const rerendered = await rerenderStalePractices();
+    if (rerendered) ctx.logger.info({ rerendered }, 'practices re-rendered with the current Markdown renderer');
   },
   async homeSection() {
     const items = await latestPractices(5);

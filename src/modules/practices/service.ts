@@ -17,7 +17,7 @@ import { mayContact } from '../messages';
 import { findAsemMember } from '../members';
 import { recordAudit } from '../audit';
 import type { PracticeInput } from './forms';
-import { renderMarkdown } from './markdown';
+import { MARKDOWN_VERSION, renderMarkdown } from '../../web/markdown';
 import {
   MAX_ATTACHMENTS,
   PRACTICE_KINDS,
@@ -106,7 +106,8 @@ function contentOf(input: PracticeInput) {
     title: input.title,
     summary: input.summary,
     body: input.body,
-    bodyHtml: renderMarkdown(input.body),
+    bodyHtml: renderMarkdown(input.body, 'practices'),
+    bodyHtmlVersion: MARKDOWN_VERSION,
     themes: [...new Set(input.themes)] as Theme[],
     language: input.language,
     organisation: input.organisation,
@@ -402,4 +403,17 @@ export async function attachmentFor(actor: Actor | undefined, practiceId: unknow
   const file = practice.attachments.find((a) => String(a._id) === fid);
   if (!file) throw new NotFoundError();
   return { storedName: file.storedName, originalName: file.originalName, size: file.size, kind: file.kind, mime: file.mime };
+}
+
+/**
+ * Re-renders the practices whose HTML an older Markdown renderer made (start-up), so a change of
+ * the sanitiser reaches old content. A practice edited meanwhile is left to its edit.
+ */
+export async function rerenderStalePractices(): Promise<number> {
+  let count = 0;
+  for await (const p of Practice.find({ bodyHtmlVersion: trusted({ $ne: MARKDOWN_VERSION }) }, { body: 1 }).lean().cursor()) {
+    const res = await Practice.updateOne({ _id: p._id, body: p.body }, { $set: { bodyHtml: renderMarkdown(p.body, 'practices'), bodyHtmlVersion: MARKDOWN_VERSION } });
+    count += res.modifiedCount;
+  }
+  return count;
 }

@@ -3,7 +3,7 @@
  * the other sessions but not this one, e-mail change confirmed by a link to the new address.
  */
 import { createTestApp, type TestApp } from '../../helpers/app';
-import { login, newAgent, postForm } from '../../helpers/http';
+import { confirmLink, login, newAgent, postForm } from '../../helpers/http';
 import { makeUser } from '../../helpers/factories';
 import { linkIn } from '../../helpers/smtp';
 import { Company, User } from '../../../src/modules/accounts/model';
@@ -86,7 +86,9 @@ test('changing the e-mail address takes effect only through the link sent to the
   const mail = await t.smtp.waitFor((m) => m.to.includes(newEmail));
   const link = linkIn(mail, '/account/confirm-email');
 
-  const confirmed = await newAgent(t.app).get(pathOf(link));
+  expect((await newAgent(t.app).get(pathOf(link))).status).toBe(200);
+  expect((await User.findById(person.id).lean())?.email).toBe(person.email);
+  const confirmed = await confirmLink(newAgent(t.app), pathOf(link));
   expect(confirmed.status).toBe(303);
   const stored = await User.findById(person.id).lean();
   expect(stored?.email).toBe(newEmail);

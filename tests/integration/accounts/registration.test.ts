@@ -3,7 +3,7 @@
  * account edit → logout; duplicate registration; form errors; wrong and expired links; CSRF.
  */
 import { createTestApp, type TestApp } from '../../helpers/app';
-import { csrfFrom, login, newAgent, postForm } from '../../helpers/http';
+import { confirmLink, csrfFrom, login, newAgent, postForm } from '../../helpers/http';
 import { makeUser } from '../../helpers/factories';
 import { linkIn } from '../../helpers/smtp';
 import { Company, User } from '../../../src/modules/accounts/model';
@@ -69,12 +69,18 @@ test('register → confirm by the e-mailed link → log in → edit the account 
   const token = new URL(link).searchParams.get('token')!;
   expect(user!.verification!.hash).not.toBe(token);
 
-  const verified = await agent.get(pathOf(link));
+  // Opening the link changes nothing: the page asks, its button verifies.
+  const asking = await agent.get(pathOf(link));
+  expect(asking.status).toBe(200);
+  expect(asking.text).toContain('<form method="post" action="/verify-email">');
+  expect((await User.findById(user!._id).lean())?.emailVerifiedAt).toBeFalsy();
+  const verified = await confirmLink(agent, pathOf(link));
   expect(verified.status).toBe(303);
   expect(verified.headers.location).toBe('/login');
   expect((await Company.findById(company!._id).lean())?.listed).toBe(true);
   // Single use.
   expect((await agent.get(pathOf(link))).status).toBe(400);
+  expect((await postForm(agent, '/verify-email', { token }, '/register')).status).toBe(400);
 
   await login(agent, data.email, data.password);
   const account = await agent.get('/account');
@@ -166,7 +172,7 @@ test('a wrong verification link and an expired one are refused with a readable p
   expect(unknown.status).toBe(200);
   expect(unknown.text.replace(/_csrf" value="[^"]*"/g, '')).toBe(resend.text.replace(/_csrf" value="[^"]*"/g, ''));
   const second = await t.smtp.waitFor((m) => m.to.includes(data.email) && linkIn(m, '/verify-email') !== linkIn(mail, '/verify-email'));
-  const ok = await newAgent(t.app).get(pathOf(linkIn(second, '/verify-email')));
+  const ok = await confirmLink(newAgent(t.app), pathOf(linkIn(second, '/verify-email')));
   expect(ok.status).toBe(303);
 });
 

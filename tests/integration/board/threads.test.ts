@@ -73,7 +73,7 @@ describe('threads and replies', () => {
     expect(page.text).toContain('Older thread about booths');
     expect(page.text).toContain('First <strong>booth</strong> question');
     expect(page.text).toContain(`id="post-${replyId}"`);
-    expect(page.text).toContain('<a href="https://example.org/map" rel="nofollow noopener">map</a>');
+    expect(page.text).toContain('<a href="https://example.org/map" rel="nofollow noopener noreferrer">map</a>');
     expect(page.text).toContain(`href="/board/posts/${replyId}"`);
 
     const overview = await request(t.app).get('/board');

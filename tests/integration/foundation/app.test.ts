@@ -37,12 +37,15 @@ test('pages carry a strict CSP and no inline script', async () => {
   expect(res.text).not.toMatch(/\sstyle="/);
 });
 
-test('the language comes from ?lang=, is kept in a cookie, and falls back to Accept-Language', async () => {
+test('the language comes from ?lang= (this page only), the switcher\'s cookie, and falls back to Accept-Language', async () => {
   const agent = newAgent(t.app);
   const zh = await agent.get('/?lang=zh-CN');
   expect(zh.text).toContain('<html lang="zh-CN">');
   expect(zh.text).toContain('亚欧中小企业交流网');
-  expect(cookiesOf(zh).join(';')).toMatch(/lang=zh-CN/);
+  expect(cookiesOf(zh).join(';')).not.toMatch(/lang=/);
+  expect((await agent.get('/').set('Accept-Language', 'en')).text).toContain('<html lang="en">');
+  const switched = await agent.post('/language').type('form').send({ lang: 'zh-CN', next: '/' });
+  expect(cookiesOf(switched).join(';')).toMatch(/lang=zh-CN/);
   const again = await agent.get('/');
   expect(again.text).toContain('<html lang="zh-CN">');
   const fromHeader = await request(t.app).get('/').set('Accept-Language', 'zh-TW,zh;q=0.9,en;q=0.5');

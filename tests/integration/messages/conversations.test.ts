@@ -288,7 +288,7 @@ describe('bad input', () => {
     const id = conversationIdFrom((await start(agent, b.id, 'Markdown', '**bold** and <b>tag</b> & [link](https://example.org)')).headers.location);
     const view = await agent.get(`/messages/${id}`);
     expect(view.text).toContain('<strong>bold</strong>');
-    expect(view.text).toContain('rel="nofollow noopener"');
+    expect(view.text).toContain('rel="nofollow noopener noreferrer"');
     const res = await postForm(agent, `/messages/${id}`, { body: '<img src=x onerror=alert(1)>' }, '/messages/new');
     expect(res.status).toBe(422);
     expect(res.text).toContain('Scripts, HTML tags');

@@ -45,7 +45,7 @@ test('lengths: empty and over 10,000 characters are refused, line endings normal
 });
 
 test('what slips past the check is neutralised when rendered', () => {
-  const html = renderMarkdown('[x](javascript&#58;alert(1)) <b onclick="x">b</b>');
+  const html = renderMarkdown('[x](javascript&#58;alert(1)) <b onclick="x">b</b>', 'messages');
   expect(html).not.toMatch(/javascript/i);
   expect(html).not.toMatch(/onclick/i);
 });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Actor } from '../../../src/kernel';
 import type { Mailer, MailContent, Recipient } from '../../../src/web/mail';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../src/kernel';
-import { renderMarkdown } from '../../../src/modules/practices/markdown';
+import { renderMarkdown } from '../../../src/web/markdown';
 import { atomFeed } from '../../../src/modules/practices/feed';
 import { Practice, type PracticeDoc } from '../../../src/modules/practices/model';
 import { PracticeForm } from '../../../src/modules/practices/forms';
@@ -60,7 +60,7 @@ describe('rules', () => {
   });
 
   it('sanitises rendered Markdown', () => {
-    const html = renderMarkdown('# T\n\n<script>x()</script>\n\n[a](javascript:alert(1)) <b onclick="x()">b</b> <iframe src="https://evil"></iframe> [ok](https://asem.org)');
+    const html = renderMarkdown('# T\n\n<script>x()</script>\n\n[a](javascript:alert(1)) <b onclick="x()">b</b> <iframe src="https://evil"></iframe> [ok](https://asem.org)', 'practices');
     expect(html).not.toMatch(/<script|href="javascript:|onclick|<iframe/i);
     expect(html).toContain('<a rel="nofollow noopener noreferrer">a</a>');
     expect(html).toContain('<h3>T</h3>');
