@@ -9,6 +9,9 @@ const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': tsJest },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // Tests never depend on the machine's speed: a loaded machine may take far longer than jest's 5 s
+  // default for a hook or a test that starts an app and a database.
+  testTimeout: 60_000,
 };
 module.exports = {
   globalSetup: '<rootDir>/tests/helpers/global-setup.ts',
