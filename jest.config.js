@@ -14,6 +14,7 @@ const common = {
   testTimeout: 60_000,
 };
 module.exports = {
+  testTimeout: 60_000,
   globalSetup: '<rootDir>/tests/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/tests/helpers/global-teardown.ts',
   projects: [
