@@ -15,6 +15,9 @@ const common = {
 };
 module.exports = {
   testTimeout: 60_000,
+  // A test that leaves a handle open (a timer, a socket) must not keep CI waiting after the run:
+  // results are already written when Jest would otherwise hang.
+  forceExit: true,
   globalSetup: '<rootDir>/tests/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/tests/helpers/global-teardown.ts',
   projects: [
