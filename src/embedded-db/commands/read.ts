@@ -10,6 +10,7 @@ import { materialise, selectDocuments, validateSort, type Selection } from '../e
 import { cloneDocument, isNumeric, isPlainObject, keyString, pathValues, toNumber } from '../engine/values';
 import { cursorReply } from '../cursors';
 import { wideToNumbers } from '../engine/bson-numbers';
+import { registerOrigin } from '../engine/mingo-ops';
 import { SERVER_VERSION } from './admin';
 import { mergeInto, outInto } from './out';
 import {
@@ -214,7 +215,11 @@ async function aggregate(cmd: Document, ctx: CommandContext): Promise<Document> 
   } else {
     const p = pushdown(stages);
     const sel = selectDocuments(coll, p.filter, { sort: p.sort, skip: p.skip, limit: p.limit, collation, hint: cmd.hint });
-    input = sel.docs.map((d) => wideToNumbers(cloneDocument(d)));
+    input = sel.docs.map((d) => {
+      const view = wideToNumbers(cloneDocument(d));
+      registerOrigin(view, d);
+      return view;
+    });
     rest = stages.slice(p.consumed);
   }
   let out = rest.length > 0 ? runPipeline(input, rest, { resolveCollection: resolverFor(ctx), collation, variables }) : input;

@@ -16,6 +16,8 @@ export interface SelectOptions {
   limit?: number;
   hint?: unknown;
   collation?: Document;
+  /** Top-level `let` variables for `$expr`. */
+  variables?: Document;
 }
 
 export interface Selection {
@@ -90,9 +92,14 @@ export function refuseMatchingCollation(collation: unknown, what: string): void 
 export function selectDocuments(coll: Collection | undefined, filter: Document, opts: SelectOptions = {}): Selection {
   if (Object.keys(filter).length > 0) refuseMatchingCollation(opts.collation, 'a query');
   const stats: ScanStats = { keysExamined: 0, docsExamined: 0 };
-  const matcher = compileFilter(filter, opts.collation ? { collation: opts.collation } : {});
+  const collator = collatorFor(opts.collation);
+  const matcher = compileFilter(filter, {
+    ...(opts.collation ? { collation: opts.collation } : {}),
+    ...(collator ? { compareStrings: (a: string, b: string) => collator.compare(a, b) } : {}),
+    ...(opts.variables ? { variables: opts.variables } : {}),
+  });
   const sort = validateSort(opts.sort);
-  const collation = opts.collation && collatorFor(opts.collation) ? opts.collation : undefined;
+  const collation = opts.collation && collator ? opts.collation : undefined;
   // A collation changes string order, which the index order does not follow.
   const plan = planQuery(coll, filter, collation ? undefined : sort, opts.hint);
   if (!coll) return { docs: [], plan, stats };
