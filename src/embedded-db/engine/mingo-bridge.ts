@@ -236,9 +236,9 @@ export function applyUpdate(original: Document, u: Document | Document[], opts: 
       throw idImmutable();
     }
   }
-  const after = BSON.serialize(next);
-  if (after.length > MAX_BSON_SIZE) {
+  if (BSON.calculateObjectSize(next) > MAX_BSON_SIZE) {
     throw new MongoError(17419, `Resulting document after update is larger than ${MAX_BSON_SIZE}`);
   }
+  const after = BSON.serialize(next);
   return Buffer.compare(before, after) === 0 ? null : next;
 }

@@ -4,7 +4,7 @@
  * caller. Used by find, count, distinct, the first $match of aggregate and all write commands.
  */
 import type { Document } from 'bson';
-import { badValue } from '../errors';
+import { ErrorCodes, MongoError, badValue } from '../errors';
 import type { Collection } from './collection';
 import { compileFilter, project } from './mingo-bridge';
 import { planQuery, scan, type Plan, type ScanStats } from './planner';
@@ -37,10 +37,25 @@ export function validateSort(sort: unknown): Document | undefined {
   return sort;
 }
 
-function collatorFor(collation: Document | undefined): Intl.Collator | null {
-  if (!collation || typeof collation.locale !== 'string' || collation.locale === 'simple') return null;
+/** ICU locale ids as MongoDB takes them (en_US, zh_Hant) in the BCP 47 form Intl wants. */
+function intlLocale(locale: string): string {
+  const tag = locale.replace(/@.*$/, '').replace(/_/g, '-');
+  let supported: string[] = [];
+  try {
+    supported = Intl.Collator.supportedLocalesOf(tag);
+  } catch {
+    supported = [];
+  }
+  if (supported.length === 0 && tag !== 'root') throw badValue(`Field 'locale' is invalid in: { locale: "${locale}" }`);
+  return tag === 'root' ? 'und' : tag;
+}
+
+export function collatorFor(collation: Document | undefined): Intl.Collator | null {
+  if (!collation) return null;
+  if (typeof collation.locale !== 'string') throw new MongoError(ErrorCodes.FailedToParse, "BSON field 'locale' is missing but a required field");
+  if (collation.locale === 'simple') return null;
   const strength = typeof collation.strength === 'number' ? collation.strength : 3;
-  return new Intl.Collator(collation.locale, {
+  return new Intl.Collator(intlLocale(collation.locale), {
     sensitivity: strength === 1 ? 'base' : strength === 2 ? 'accent' : 'variant',
     numeric: collation.numericOrdering === true,
     caseFirst: collation.caseFirst === 'upper' || collation.caseFirst === 'lower' ? collation.caseFirst : undefined,
@@ -83,10 +98,24 @@ export function sortDocuments<T extends Document>(docs: T[], sort: Document, col
  */
 export function refuseMatchingCollation(collation: unknown, what: string): void {
   if (!isPlainObject(collation) || collation.locale === 'simple') return;
+  collatorFor(collation);
   const strength = typeof collation.strength === 'number' ? collation.strength : 3;
   if (strength < 3) {
     throw badValue(`${what} with a collation of strength ${strength} is not supported by the embedded database (matching would ignore it); normalise the field instead`);
   }
+}
+
+const SCAN_EXEMPT_DBS = new Set(['admin', 'local', 'config']);
+
+/** As MongoDB with `notablescan`: a query that needs a collection scan fails with 291. */
+export function refuseTableScan(coll: Collection, plan: Plan): void {
+  const policy = coll.scanPolicy;
+  if (!policy?.notablescan || plan.kind !== 'COLLSCAN' || SCAN_EXEMPT_DBS.has(coll.db)) return;
+  if (coll.docs.size <= policy.minDocuments) return;
+  throw new MongoError(
+    ErrorCodes.NoQueryExecutionPlans,
+    `error processing query: ns=${coll.ns}: No indexed plans available, and running with 'notablescan'`,
+  );
 }
 
 export function selectDocuments(coll: Collection | undefined, filter: Document, opts: SelectOptions = {}): Selection {
@@ -103,6 +132,7 @@ export function selectDocuments(coll: Collection | undefined, filter: Document, 
   // A collation changes string order, which the index order does not follow.
   const plan = planQuery(coll, filter, collation ? undefined : sort, opts.hint);
   if (!coll) return { docs: [], plan, stats };
+  refuseTableScan(coll, plan);
   const skip = opts.skip ?? 0;
   const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
   const needSort = sort !== undefined && Object.keys(sort).length > 0 && !plan.providesSort;

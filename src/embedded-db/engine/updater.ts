@@ -368,7 +368,7 @@ function parentOf(doc: Document, parts: string[], create: boolean): Document | u
     if (next === undefined) {
       if (!create) return null;
       const fresh: Document = {};
-      assign(cur, p, fresh);
+      assign(cur, p, fresh, parts[i - 1]);
       cur = fresh;
       continue;
     }
@@ -382,9 +382,9 @@ function parentOf(doc: Document, parts: string[], create: boolean): Document | u
   return cur;
 }
 
-function assign(container: Document | unknown[], key: string, value: unknown): void {
+function assign(container: Document | unknown[], key: string, value: unknown, containerName = ''): void {
   if (Array.isArray(container)) {
-    if (!/^\d+$/.test(key)) throw new MongoError(28, `Cannot create field '${key}' in element {${formatValue(container)}}`);
+    if (!/^\d+$/.test(key)) throw new MongoError(28, `Cannot create field '${key}' in element ${describe(container, containerName)}`);
     const idx = Number(key);
     while (container.length < idx) container.push(null);
     container[idx] = value;
@@ -445,7 +445,7 @@ function applyEntry(doc: Document, e: Entry): void {
     case '$set':
     case '$setOnInsert': {
       const parent = parentOf(doc, e.parts, true) as Document | unknown[];
-      assign(parent, last, cloneValue(e.arg));
+      assign(parent, last, cloneValue(e.arg), e.parts[e.parts.length - 2]);
       return;
     }
     case '$unset': {
