@@ -81,6 +81,11 @@ export function compileFilter(filter: Document | undefined, ctx: MingoContext = 
 /** Applies a find projection to documents the caller already owns (copies). */
 export function project(docs: Document[], projection: Document | undefined, filter: Document | undefined, ctx: MingoContext = {}): Document[] {
   if (!projection || Object.keys(projection).length === 0) return docs;
+  for (const v of Object.values(projection)) {
+    if (isPlainObject(v) && v.$meta !== undefined) {
+      throw badValue(`$meta '${String(v.$meta)}' is not supported by the embedded database (no text, geo or search scores)`);
+    }
+  }
   if (isSimpleProjection(projection)) {
     const compiled = compileProjection(projection);
     const matcher = compiled.positional ? compileFilter(filter, ctx) : null;

@@ -101,10 +101,10 @@ function checkPath(path: string, op: string, inserting: boolean): string[] {
       if (i === 0) throw badValue(`Cannot have array filter identifier (i.e. '$[<id>]') element in the first position in path '${path}'`);
       continue;
     }
-    // MongoDB 5.0+ stores `$`-prefixed field names an insert (or upsert) creates, but an update
-    // of an existing document may not name one in a path.
-    if (!inserting) {
-      throw new MongoError(ErrorCodes.DollarPrefixedFieldName, `The dollar ($) prefixed field '${p}' in '${path}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.`);
+    // MongoDB 5.0+ stores `$`-prefixed field names below the top level (a map key '$x'); at the
+    // top level only an insert (or the insert of an upsert) may create one.
+    if (i === 0 && !inserting) {
+      throw new MongoError(ErrorCodes.DollarPrefixedFieldName, `The dollar ($) prefixed field '${p}' in '${path}' is not valid for storage.`);
     }
   }
   if (op === '$rename' && parts.includes('$')) throw badValue(`The source field for $rename may not be dynamic: ${path}`);
