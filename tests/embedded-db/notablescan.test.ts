@@ -37,7 +37,7 @@ suite('notablescan', () => {
     await withServer({}, async (client) => {
       const admin = client.db('admin');
       expect((await admin.command({ getParameter: 1, notablescan: 1 })).notablescan).toBe(false);
-      const c = client.db('app').collection('things');
+      const c = client.db('app').collection<{ _id: number; k: number; x: string; y?: number }>('things');
       await c.createIndex({ k: 1 });
       await c.insertMany([{ _id: 1, k: 1, x: 'a' }, { _id: 2, k: 2, x: 'b' }]);
       expect((await admin.command({ setParameter: 1, notablescan: true })).was).toBe(false);

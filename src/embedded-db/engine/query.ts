@@ -7,6 +7,7 @@ import type { Document } from 'bson';
 import { ErrorCodes, MongoError, badValue } from '../errors';
 import type { Collection } from './collection';
 import { compileFilter, project } from './mingo-bridge';
+import { MISSING, candidates } from './matcher';
 import { planQuery, scan, type Plan, type ScanStats } from './planner';
 import { cloneDocument, compareValues, isPlainObject, pathValues, typeRank } from './values';
 
@@ -62,9 +63,25 @@ export function collatorFor(collation: Document | undefined): Intl.Collator | nu
   });
 }
 
-/** MongoDB sorts an array field by its smallest element ascending, its largest descending. */
+/** The sort key of a path that reaches only an empty array: below null and missing. */
+const EMPTY_ARRAY_KEY = Symbol('empty array');
+
+/**
+ * MongoDB sorts an array field by its smallest element ascending, its largest descending; a
+ * missing field sorts as null, and an empty array below both.
+ */
 function sortKey(doc: Document, path: string, dir: number, cmp: (a: unknown, b: unknown) => number): unknown {
-  const { values } = pathValues(doc, path);
+  const cands = candidates(doc, path.split('.'));
+  const values: unknown[] = [];
+  let sawEmpty = false;
+  for (const c of cands) {
+    if (Array.isArray(c.v) && !c.elem) {
+      if (c.v.length === 0) sawEmpty = true;
+      continue;
+    }
+    values.push(c.v === MISSING ? null : c.v);
+  }
+  if (values.length === 0) return sawEmpty ? EMPTY_ARRAY_KEY : null;
   let best = values[0];
   for (let i = 1; i < values.length; i++) {
     const c = cmp(values[i], best);
@@ -73,14 +90,23 @@ function sortKey(doc: Document, path: string, dir: number, cmp: (a: unknown, b: 
   return best;
 }
 
+function withEmptyArrays(cmp: (a: unknown, b: unknown) => number): (a: unknown, b: unknown) => number {
+  return (a, b) => {
+    if (a === EMPTY_ARRAY_KEY || b === EMPTY_ARRAY_KEY) return a === b ? 0 : a === EMPTY_ARRAY_KEY ? -1 : 1;
+    return cmp(a, b);
+  };
+}
+
 export function sortDocuments<T extends Document>(docs: T[], sort: Document, collation?: Document): T[] {
   const fields = Object.entries(sort).map(([path, dir]) => ({ path, dir: Number(dir) }));
   if (fields.length === 0) return docs;
   const collator = collatorFor(collation);
-  const cmp = collator
-    ? (a: unknown, b: unknown): number =>
-        typeof a === 'string' && typeof b === 'string' && typeRank(a) === typeRank(b) ? collator.compare(a, b) : compareValues(a, b)
-    : compareValues;
+  const cmp = withEmptyArrays(
+    collator
+      ? (a: unknown, b: unknown): number =>
+          typeof a === 'string' && typeof b === 'string' && typeRank(a) === typeRank(b) ? collator.compare(a, b) : compareValues(a, b)
+      : compareValues,
+  );
   const keyed = docs.map((doc, i) => ({ doc, i, keys: fields.map((f) => sortKey(doc, f.path, f.dir, cmp)) }));
   keyed.sort((a, b) => {
     for (let k = 0; k < fields.length; k++) {
