@@ -310,6 +310,13 @@ describe('15. __proto__ as a field name', () => {
     const renamed = await c.findOne({ _id: 1 });
     expect(Object.getOwnPropertyDescriptor(renamed!.meta, '__proto__')!.value).toBe(1);
     expect(await c.countDocuments({ '__proto__.polluted': true })).toBe(1);
+    // _id not first: the stored document is rebuilt with _id first, the field kept as data.
+    await c.insertOne(JSON.parse('{"__proto__": {"p": 2}, "_id": 2}') as AnyDoc);
+    const second = await c.findOne({ _id: 2 });
+    expect(Object.keys(second!)).toEqual(['_id', '__proto__']);
+    expect(Object.getOwnPropertyDescriptor(second, '__proto__')!.value).toEqual({ p: 2 });
+    await c.updateOne({ '__proto__.p': 2 }, { $set: { '__proto__.q': 3 } }, { upsert: true });
+    expect(Object.getOwnPropertyDescriptor(await c.findOne({ _id: 2 }), '__proto__')!.value).toEqual({ p: 2, q: 3 });
   });
 });
 

@@ -9,7 +9,7 @@ import { ErrorCodes, MongoError, asMongoError, failedToParse } from '../errors';
 import type { Collection } from '../engine/collection';
 import { applyUpdate, project, updateKind } from '../engine/mingo-bridge';
 import { selectDocuments } from '../engine/query';
-import { cloneDocument, isPlainObject } from '../engine/values';
+import { cloneDocument, isPlainObject, setOwn } from '../engine/values';
 import {
   collectionArg,
   optionalArray,
@@ -24,7 +24,7 @@ function withIdFirst(doc: Document): Document {
   const keys = Object.keys(doc);
   if (keys[0] === '_id') return doc;
   const out: Document = { _id: doc._id === undefined ? new BSON.ObjectId() : doc._id };
-  for (const k of keys) if (k !== '_id') out[k] = doc[k];
+  for (const k of keys) if (k !== '_id') setOwn(out, k, doc[k]);
   return out;
 }
 
@@ -99,11 +99,11 @@ function setPath(doc: Document, path: string, value: unknown): void {
   const parts = path.split('.');
   let cur: Document = doc;
   for (let i = 0; i < parts.length - 1; i++) {
-    const next = cur[parts[i]];
-    if (!isPlainObject(next)) cur[parts[i]] = {};
+    const next = Object.prototype.hasOwnProperty.call(cur, parts[i]) ? cur[parts[i]] : undefined;
+    if (!isPlainObject(next)) setOwn(cur, parts[i], {});
     cur = cur[parts[i]] as Document;
   }
-  cur[parts[parts.length - 1]] = value;
+  setOwn(cur, parts[parts.length - 1], value);
 }
 
 interface UpsertResult {

@@ -1,10 +1,10 @@
 /**
- * The one place the engine talks to mingo. Filters, updates, projections and pipelines are
- * validated here first (so unknown operators and type errors get MongoDB's codes instead of
- * mingo's silence or plain Errors), then handed to mingo on copies, never on stored documents.
+ * The query language's front door for the commands: filters (the engine's matcher), find
+ * projections, updates (the engine's update operators; pipeline updates and aggregation run in
+ * mingo with the engine's operator overrides, on copies, never on stored documents) and the
+ * mapping of mingo's plain Errors to MongoDB codes.
  */
-import type { Document } from 'bson';
-import { BSON } from 'bson';
+import { BSON, type Document } from 'bson';
 import { ProcessingMode } from 'mingo';
 import { Aggregator } from 'mingo/aggregator';
 import type { Options } from 'mingo/types';
