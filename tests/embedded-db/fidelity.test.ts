@@ -285,6 +285,9 @@ describe('13. collation locales in ICU form', () => {
     expect(found.map((d) => d.s)).toEqual(['a', 'b', 'B']);
     const agg = await c.aggregate([{ $sort: { s: 1 } }], { collation: { locale: 'en_US' } }).toArray();
     expect(agg.map((d) => d.s)).toEqual(['a', 'b', 'B']);
+    // A $sort after another stage is mingo's, with the same locale.
+    const later = await c.aggregate([{ $project: { s: 1 } }, { $sort: { s: -1 } }], { collation: { locale: 'en_US' } }).toArray();
+    expect(later.map((d) => d.s)).toEqual(['B', 'b', 'a']);
   });
 });
 

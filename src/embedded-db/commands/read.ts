@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { ErrorCodes, MongoError, badValue } from '../errors';
 import { aggregate as runPipeline, compileFilter, validateFilter } from '../engine/mingo-bridge';
 import { explainPlan, planQuery } from '../engine/planner';
-import { materialise, refuseMatchingCollation, selectDocuments, validateSort, type Selection } from '../engine/query';
+import { intlCollation, materialise, refuseMatchingCollation, selectDocuments, validateSort, type Selection } from '../engine/query';
 import { cloneDocument, isNumeric, isPlainObject, keyString, pathValues, toNumber } from '../engine/values';
 import { cursorReply } from '../cursors';
 import { wideToNumbers } from '../engine/bson-numbers';
@@ -235,7 +235,8 @@ async function aggregate(cmd: Document, ctx: CommandContext): Promise<Document> 
     });
     rest = stages.slice(p.consumed);
   }
-  let out = rest.length > 0 ? runPipeline(input, rest, { resolveCollection: resolverFor(ctx), collation, variables }) : input;
+  const pipelineCollation = intlCollation(collation);
+  let out = rest.length > 0 ? runPipeline(input, rest, { resolveCollection: resolverFor(ctx), collation: pipelineCollation, variables }) : input;
   if (writeStage) {
     if (writeStage.$out !== undefined) await outInto(ctx, writeStage.$out, out);
     else await mergeInto(ctx, writeStage.$merge, out);

@@ -51,6 +51,12 @@ function intlLocale(locale: string): string {
   return tag === 'root' ? 'und' : tag;
 }
 
+/** The collation with its locale in the form Intl (and so mingo) accepts. */
+export function intlCollation(collation: Document | undefined): Document | undefined {
+  if (!collation || typeof collation.locale !== 'string' || collation.locale === 'simple') return collation;
+  return { ...collation, locale: intlLocale(collation.locale) };
+}
+
 export function collatorFor(collation: Document | undefined): Intl.Collator | null {
   if (!collation) return null;
   if (typeof collation.locale !== 'string') throw new MongoError(ErrorCodes.FailedToParse, "BSON field 'locale' is missing but a required field");
