@@ -297,6 +297,8 @@ describe('14. inclusion projections', () => {
     await c.insertOne({ b: 1, _id: 7, a: 2, c: 3 });
     const doc = await c.findOne({}, { projection: { c: 1, a: 1 } });
     expect(Object.keys(doc!)).toEqual(['_id', 'a', 'c']);
+    expect(await c.findOne({}, { projection: { _id: 1 } })).toEqual({ _id: 7 });
+    expect(Object.keys((await c.findOne({}, { projection: { _id: 0 } }))!)).toEqual(['b', 'a', 'c']);
   });
 });
 

@@ -129,6 +129,8 @@ const projection = fc.constantFrom<Document>(
   { a: { $slice: 1 } },
   { a: { $slice: -1 }, b: 0 },
   { c: { $slice: 2 }, a: 1 },
+  { _id: 1 },
+  { _id: 0 },
 );
 
 const findCase = docs.chain((ds) =>

@@ -271,7 +271,7 @@ export function projectDoc(doc: Document, proj: Document): Document {
   if (entries.length === 0) return doc;
   const idOut = proj._id === 0;
   const fields = entries.filter(([k]) => k !== '_id');
-  const inclusion = fields.some(([, v]) => v === 1);
+  const inclusion = fields.some(([, v]) => v === 1) || (fields.length === 0 && proj._id === 1);
   const slice = (v: V, n: number): V => (Array.isArray(v) ? (n >= 0 ? v.slice(0, n) : v.slice(Math.max(0, v.length + n))) : v);
   if (inclusion) {
     const out: Document = {};

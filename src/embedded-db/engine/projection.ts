@@ -58,7 +58,6 @@ export function compileProjection(projection: Document): CompiledProjection {
   let mode: 'inclusion' | 'exclusion' | null = null;
   let idMode: 'include' | 'exclude' = 'include';
   let positional = false;
-  let onlyNeutral = true;
   const setMode = (m: 'inclusion' | 'exclusion', path: string): void => {
     if (mode && mode !== m) {
       throw m === 'exclusion'
@@ -80,12 +79,10 @@ export function compileProjection(projection: Document): CompiledProjection {
         if (positional) throw badValue('Cannot specify more than one positional projection per query.');
         positional = true;
         setMode('inclusion', path);
-        onlyNeutral = false;
         insert(root, path.slice(0, -2).split('.'), { kind: 'positional' }, path);
         continue;
       }
       setMode(include ? 'inclusion' : 'exclusion', path);
-      onlyNeutral = false;
       node = { kind: include ? 'include' : 'exclude' };
     } else if (isPlainObject(spec) && hasOwn(spec, '$slice')) {
       node = parseSlice(spec.$slice);
@@ -96,13 +93,16 @@ export function compileProjection(projection: Document): CompiledProjection {
       node = { kind: 'elemMatch', matcher: m };
       // $elemMatch selects fields: alone it is an inclusion projection.
       if (!mode) mode = 'inclusion';
-      onlyNeutral = false;
     } else {
       throw badValue(`Unsupported projection option: ${path}`);
     }
     insert(root, path.split('.'), node, path);
   }
-  if (onlyNeutral || !mode) mode = 'exclusion';
+  if (!mode) {
+    // Only $slice fields (an exclusion: every other field stays), or only _id: {_id: 1} returns
+    // just the _id, {_id: 0} everything else.
+    mode = root.size > 0 || idMode === 'exclude' ? 'exclusion' : 'inclusion';
+  }
   return { mode, idMode, root, positional };
 }
 
