@@ -9,7 +9,7 @@ import type { Collection } from './collection';
 import { compileFilter, project } from './mingo-bridge';
 import { MISSING, candidates } from './matcher';
 import { planQuery, scan, type Plan, type ScanStats } from './planner';
-import { cloneDocument, compareValues, isPlainObject, pathValues, typeRank } from './values';
+import { cloneDocument, compareValues, formatValue, isPlainObject, pathValues, typeRank } from './values';
 
 export interface SelectOptions {
   sort?: Document;
@@ -140,13 +140,13 @@ export function refuseMatchingCollation(collation: unknown, what: string): void 
 const SCAN_EXEMPT_DBS = new Set(['admin', 'local', 'config']);
 
 /** As MongoDB with `notablescan`: a query that needs a collection scan fails with 291. */
-export function refuseTableScan(coll: Collection, plan: Plan): void {
+export function refuseTableScan(coll: Collection, plan: Plan, filter: Document, sort: Document | undefined): void {
   const policy = coll.scanPolicy;
   if (!policy?.notablescan || plan.kind !== 'COLLSCAN' || SCAN_EXEMPT_DBS.has(coll.db)) return;
   if (coll.docs.size <= policy.minDocuments) return;
   throw new MongoError(
     ErrorCodes.NoQueryExecutionPlans,
-    `error processing query: ns=${coll.ns}: No indexed plans available, and running with 'notablescan'`,
+    `error processing query: ns=${coll.ns} filter: ${formatValue(filter)} sort: ${formatValue(sort ?? {})} planner returned error :: caused by :: No indexed plans available, and running with 'notablescan'`,
   );
 }
 
@@ -164,7 +164,7 @@ export function selectDocuments(coll: Collection | undefined, filter: Document, 
   // A collation changes string order, which the index order does not follow.
   const plan = planQuery(coll, filter, collation ? undefined : sort, opts.hint);
   if (!coll) return { docs: [], plan, stats };
-  refuseTableScan(coll, plan);
+  refuseTableScan(coll, plan, filter, sort);
   const skip = opts.skip ?? 0;
   const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
   const needSort = sort !== undefined && Object.keys(sort).length > 0 && !plan.providesSort;
