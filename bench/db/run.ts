@@ -12,6 +12,7 @@ import mongoose from 'mongoose';
 import { spawnEmbeddedDb, type ProcessLogger } from '../../src/db';
 import { FileStorage } from '../../src/embedded-db/storage/file';
 import type { EngineState, JournalRecord } from '../../src/embedded-db/storage/types';
+import { roundTrip } from './roundtrip';
 
 const SIZES = [1_000, 100_000];
 const BATCH = 1_000;
@@ -244,6 +245,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   console.log(`embedded database benchmark — node ${process.version}, ${os.cpus().length} CPU(s), ${os.platform()}; through mongoose ${mongoose.version}`);
   mongoose.set('strictQuery', true);
+  await roundTrip();
+  if (args.has('--roundtrip-only')) return;
   for (const mode of modes) {
     const { rows, extra } = await benchMode(mode);
     printTable(mode === 'memory' ? 'in memory (no --dbpath)' : 'file-backed (--dbpath: every write fsynced before it is acknowledged)', rows);

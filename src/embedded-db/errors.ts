@@ -31,6 +31,8 @@ export const ErrorCodes = {
   CannotIndexParallelArrays: 171,
   DuplicateKey: 11000,
   InvalidIdField: 53,
+  NoQueryExecutionPlans: 291,
+  BSONObjectTooLarge: 10334,
 } as const;
 
 const CODE_NAMES: Record<number, string> = {
@@ -58,6 +60,10 @@ const CODE_NAMES: Record<number, string> = {
   115: 'CommandNotSupported',
   121: 'DocumentValidationFailure',
   171: 'CannotIndexParallelArrays',
+  291: 'NoQueryExecutionPlans',
+  10334: 'BSONObjectTooLarge',
+  28: 'PathNotViable',
+  56: 'EmptyFieldName',
   11000: 'DuplicateKey',
 };
 

@@ -28,6 +28,12 @@ export interface EmbeddedDbOptions {
   logger?: EmbeddedDbLogger;
   /** With dbPath: compact once the journal passes this many bytes (see FileStorageOptions). */
   compactAfterBytes?: number;
+  /**
+   * Starts with MongoDB's `notablescan` on for collections holding more than this many documents:
+   * a query on them that would need a collection scan fails with code 291 NoQueryExecutionPlans.
+   * 0 applies it to every collection (MongoDB's own `setParameter: {notablescan: true}`).
+   */
+  notablescanAbove?: number;
 }
 
 export interface EmbeddedDb {
@@ -45,7 +51,13 @@ export async function startEmbeddedDb(opts: EmbeddedDbOptions = {}): Promise<Emb
   const storage: Storage = opts.dbPath ? new FileStorage(opts.dbPath, { logger, compactAfterBytes: opts.compactAfterBytes }) : new MemoryStorage();
   let server: Awaited<ReturnType<typeof createServer>>;
   try {
-    server = await createServer({ storage, host, port: opts.port ?? 0, logger });
+    server = await createServer({
+      storage,
+      host,
+      port: opts.port ?? 0,
+      logger,
+      engine: opts.notablescanAbove !== undefined ? { notablescanAbove: opts.notablescanAbove } : undefined,
+    });
   } catch (err) {
     // The server may have opened (and locked) the storage before failing: release it so a
     // retry on the same dbPath is not refused by our own lock.

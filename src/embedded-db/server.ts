@@ -6,7 +6,7 @@
 import net from 'node:net';
 import type { Document } from 'bson';
 import type { Storage } from './storage/types';
-import { Engine, type Logger } from './engine/engine';
+import { Engine, type EngineOptions, type Logger } from './engine/engine';
 import { runCommand } from './commands';
 import type { CommandContext, ConnectionInfo } from './commands/context';
 import { ErrorCodes, codeName } from './errors';
@@ -17,6 +17,7 @@ export interface ServerOptions {
   host?: string;
   port?: number;
   logger?: Logger;
+  engine?: EngineOptions;
 }
 
 export interface RunningServer {
@@ -132,7 +133,7 @@ class Connection {
 export async function createServer(opts: ServerOptions): Promise<RunningServer> {
   const logger = opts.logger ?? quietLogger;
   const host = opts.host ?? '127.0.0.1';
-  const engine = new Engine(opts.storage, logger);
+  const engine = new Engine(opts.storage, logger, undefined, opts.engine);
   await engine.open();
   const sockets = new Set<net.Socket>();
   let connectionIds = 0;

@@ -10,7 +10,10 @@ export default async function globalSetup(): Promise<void> {
     process.env.TEST_MONGODB_BASE_URI = process.env.MONGODB_URI;
     return;
   }
-  const db = await startEmbeddedDb({ port: 0 });
+  // EMBEDDED_DB_NOTABLESCAN_ABOVE=N: queries that would scan a collection of more than N documents
+  // fail with 291 (MongoDB's notablescan), to find the portal's unindexed queries. Off by default.
+  const above = process.env.EMBEDDED_DB_NOTABLESCAN_ABOVE;
+  const db = await startEmbeddedDb({ port: 0, ...(above !== undefined && above !== '' ? { notablescanAbove: Number(above) } : {}) });
   (globalThis as { __EMBEDDED_DB__?: typeof db }).__EMBEDDED_DB__ = db;
   process.env.TEST_MONGODB_BASE_URI = db.uri;
 }

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { ErrorCodes, MongoError } from '../errors';
 import { MAX_BSON_SIZE, MAX_MESSAGE_SIZE } from '../wire';
 import { requireAdmin, type CommandContext, type CommandHandler } from './context';
+import { isPlainObject, keyString } from '../engine/values';
 import { databaseSize } from './stats';
 
 export const SERVER_VERSION = '7.0.0';
@@ -85,10 +86,10 @@ function listDatabases(cmd: Document, ctx: CommandContext): Document {
   return { databases, totalSize, totalSizeMb: Math.floor(totalSize / 1048576), ok: 1 };
 }
 
-/** Parameters this server knows; only ttlMonitorSleepSecs can be changed. */
+/** Parameters this server knows; ttlMonitorSleepSecs and notablescan can be changed. */
 function getParameter(cmd: Document, ctx: CommandContext): Document {
   requireAdmin(ctx, 'getParameter');
-  const params = ctx.engine.parameters;
+  const params = ctx.engine.parameterValues();
   if (cmd.getParameter === '*') return { ...params, ok: 1 };
   const out: Document = {};
   for (const key of Object.keys(cmd)) {
@@ -105,6 +106,12 @@ function setParameter(cmd: Document, ctx: CommandContext): Document {
   const reply: Document = {};
   for (const [key, value] of Object.entries(cmd)) {
     if (key === 'setParameter' || key.startsWith('$') || key === 'lsid' || key === 'comment') continue;
+    if (key === 'notablescan') {
+      if (typeof value !== 'boolean' && typeof value !== 'number') throw new MongoError(ErrorCodes.BadValue, `Invalid value for parameter notablescan: ${String(value)}`);
+      reply.was = ctx.engine.catalog.scanPolicy.notablescan;
+      ctx.engine.catalog.scanPolicy.notablescan = Boolean(value);
+      continue;
+    }
     if (key !== 'ttlMonitorSleepSecs') {
       throw new MongoError(ErrorCodes.InvalidOptions, `attempted to set unrecognized parameter [${key}], use help:true to see options `);
     }
@@ -131,7 +138,12 @@ export const adminCommands: Record<string, CommandHandler> = {
   listDatabases,
   getParameter,
   setParameter,
-  endSessions: ok,
+  endSessions: (cmd, ctx) => {
+    if (Array.isArray(cmd.endSessions)) {
+      for (const s of cmd.endSessions) if (isPlainObject(s) && s.id !== undefined) ctx.engine.sessions.delete(keyString(s.id));
+    }
+    return { ok: 1 };
+  },
   refreshSessions: ok,
   killSessions: ok,
   killAllSessions: ok,

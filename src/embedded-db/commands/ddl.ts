@@ -219,7 +219,7 @@ async function dropIndexes(cmd: Document, ctx: CommandContext): Promise<Document
   return { nIndexesWas, ok: 1 };
 }
 
-/** Only the TTL of an index can be changed (what an app needs to retune session expiry). */
+/** An index's TTL and whether it is hidden from the planner can be changed. */
 async function collMod(cmd: Document, ctx: CommandContext): Promise<Document> {
   const name = collectionArg(cmd, 'collMod');
   const coll = ctx.engine.catalog.get(ctx.db, name);
@@ -230,16 +230,39 @@ async function collMod(cmd: Document, ctx: CommandContext): Promise<Document> {
   }
   if (!isPlainObject(cmd.index)) return { ok: 1 };
   const req = cmd.index;
+  for (const key of Object.keys(req)) {
+    if (!['name', 'keyPattern', 'expireAfterSeconds', 'hidden'].includes(key)) {
+      throw new MongoError(ErrorCodes.InvalidOptions, `collMod index option '${key}' is not supported by the embedded database`);
+    }
+  }
   const index = findIndex(coll, req.name ?? req.keyPattern);
-  if (typeof req.expireAfterSeconds !== 'number') return { ok: 1 };
-  const old = index.spec.expireAfterSeconds;
-  const spec: IndexSpec = { ...index.spec, expireAfterSeconds: req.expireAfterSeconds };
+  const spec: IndexSpec = { ...index.spec };
+  const reply: Document = {};
+  if (req.expireAfterSeconds !== undefined) {
+    if (typeof req.expireAfterSeconds !== 'number') throw new MongoError(ErrorCodes.TypeMismatch, 'expireAfterSeconds must be a number');
+    if (index.spec.expireAfterSeconds === undefined) throw new MongoError(ErrorCodes.InvalidOptions, 'no expireAfterSeconds field to update');
+    reply.expireAfterSeconds_old = index.spec.expireAfterSeconds;
+    reply.expireAfterSeconds_new = req.expireAfterSeconds;
+    spec.expireAfterSeconds = req.expireAfterSeconds;
+  }
+  if (req.hidden !== undefined) {
+    if (typeof req.hidden !== 'boolean') throw new MongoError(ErrorCodes.TypeMismatch, "BSON field 'collMod.index.hidden' is the wrong type, expected type 'bool'");
+    if (index.isId) throw new MongoError(ErrorCodes.BadValue, 'can\'t hide _id index');
+    const was = index.spec.hidden === true;
+    if (was !== req.hidden) {
+      reply.hidden_old = was;
+      reply.hidden_new = req.hidden;
+    }
+    if (req.hidden) spec.hidden = true;
+    else delete spec.hidden;
+  }
+  if (keyString(spec) === keyString(index.spec)) return { ok: 1 };
   await withJournal(ctx, (records) => {
     coll.dropIndex(index.name);
     coll.addIndex(spec);
     records.push({ t: 'dropIndex', db: ctx.db, coll: name, name: index.name }, { t: 'createIndex', db: ctx.db, coll: name, spec });
   });
-  return { expireAfterSeconds_old: old, expireAfterSeconds_new: req.expireAfterSeconds, ok: 1 };
+  return { ...reply, ok: 1 };
 }
 
 export const ddlCommands: Record<string, CommandHandler> = {

@@ -12,6 +12,7 @@ import { readCommands } from './read';
 import { statsCommands } from './stats';
 import { writeCommands } from './write';
 import { normaliseCommand } from '../engine/bson-numbers';
+import { isPlainObject, keyString } from '../engine/values';
 
 const registry = new Map<string, CommandHandler>(
   Object.entries({ ...adminCommands, ...ddlCommands, ...readCommands, ...writeCommands, ...statsCommands }),
@@ -19,6 +20,13 @@ const registry = new Map<string, CommandHandler>(
 
 export function commandName(cmd: Document): string {
   return Object.keys(cmd)[0] ?? '';
+}
+
+/** Remembers the logical session a command names (what $listLocalSessions lists). */
+function noteSession(cmd: Document, ctx: CommandContext): void {
+  const lsid = cmd.lsid;
+  if (!isPlainObject(lsid) || lsid.id === undefined) return;
+  ctx.engine.sessions.set(keyString(lsid.id), { id: lsid.id, lastUse: new Date() });
 }
 
 export async function runCommand(raw: Document, ctx: CommandContext): Promise<Document> {
@@ -30,6 +38,7 @@ export async function runCommand(raw: Document, ctx: CommandContext): Promise<Do
     if (cmd.txnNumber !== undefined || cmd.startTransaction !== undefined || cmd.autocommit !== undefined) {
       throw new MongoError(ErrorCodes.IllegalOperation, 'Transaction numbers are only allowed on a replica set member or mongos');
     }
+    noteSession(cmd, ctx);
     return await handler(cmd, ctx);
   } catch (err) {
     const e = asMongoError(err);

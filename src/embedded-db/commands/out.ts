@@ -8,7 +8,7 @@ import type { JournalRecord } from '../storage/types';
 import { ErrorCodes, MongoError, badValue } from '../errors';
 import { Collection } from '../engine/collection';
 import { validateCollectionName, validateDbName } from '../engine/catalog';
-import { cloneDocument, isPlainObject, keyString, pathValues } from '../engine/values';
+import { cloneDocument, formatValue, isPlainObject, keyString, pathValues } from '../engine/values';
 import { BSON } from 'bson';
 import type { CommandContext } from './context';
 
@@ -85,8 +85,16 @@ export async function mergeInto(ctx: CommandContext, spec: unknown, docs: Docume
       switch (whenMatched) {
         case 'keepExisting':
           continue;
-        case 'fail':
-          throw new MongoError(ErrorCodes.DuplicateKey, `$merge failed due to a DuplicateKey error on ${db}.${name}`);
+        case 'fail': {
+          const keyPattern: Document = {};
+          const keyValue: Document = {};
+          for (const f of on) {
+            keyPattern[f] = 1;
+            keyValue[f] = pathValues(doc, f).values[0] ?? null;
+          }
+          const shown = on.map((f) => `${f}: ${formatValue(keyValue[f])}`).join(', ');
+          throw new MongoError(ErrorCodes.DuplicateKey, `E11000 duplicate key error collection: ${db}.${name} index: ${on.join() === '_id' ? '_id_' : on.map((f) => `${f}_1`).join('_')} dup key: { ${shown} }`, { keyPattern, keyValue });
+        }
         case 'replace':
           next = { ...doc, _id: existing._id };
           break;

@@ -3,13 +3,15 @@
  * performed here, since mingo cannot write) and explain for find, count and aggregate.
  */
 import { BSON, type Document } from 'bson';
+import { createHash } from 'node:crypto';
 import { ErrorCodes, MongoError, badValue } from '../errors';
 import { aggregate as runPipeline, compileFilter, validateFilter } from '../engine/mingo-bridge';
 import { explainPlan, planQuery } from '../engine/planner';
-import { materialise, selectDocuments, validateSort, type Selection } from '../engine/query';
+import { intlCollation, materialise, refuseMatchingCollation, selectDocuments, validateSort, type Selection } from '../engine/query';
 import { cloneDocument, isNumeric, isPlainObject, keyString, pathValues, toNumber } from '../engine/values';
 import { cursorReply } from '../cursors';
 import { wideToNumbers } from '../engine/bson-numbers';
+import { registerOrigin } from '../engine/mingo-ops';
 import { SERVER_VERSION } from './admin';
 import { mergeInto, outInto } from './out';
 import {
@@ -34,6 +36,7 @@ interface FindArgs {
   singleBatch: boolean;
   hint?: unknown;
   collation?: Document;
+  variables?: Document;
 }
 
 function parseFind(cmd: Document): FindArgs {
@@ -60,6 +63,7 @@ function parseFind(cmd: Document): FindArgs {
     singleBatch,
     hint: cmd.hint,
     collation: optionalDocument(cmd, 'collation', 'find'),
+    variables: optionalDocument(cmd, 'let', 'find'),
   };
 }
 
@@ -127,7 +131,10 @@ function distinct(cmd: Document, ctx: CommandContext): Document {
   if (cmd.key.length === 0) throw badValue('FieldPath cannot be constructed with empty string');
   const coll = ctx.engine.catalog.get(ctx.db, name);
   const query = optionalDocument(cmd, 'query', 'distinct') ?? {};
-  const sel = selectDocuments(coll, query, { collation: optionalDocument(cmd, 'collation', 'distinct'), hint: cmd.hint });
+  const collation = optionalDocument(cmd, 'collation', 'distinct');
+  // The values themselves would have to be compared under the collation: refused like find.
+  refuseMatchingCollation(collation, 'distinct');
+  const sel = selectDocuments(coll, query, { collation, hint: cmd.hint });
   const seen = new Map<string, unknown>();
   for (const doc of sel.docs) {
     for (const v of pathValues(doc, cmd.key).values) {
@@ -211,13 +218,25 @@ async function aggregate(cmd: Document, ctx: CommandContext): Promise<Document> 
   let rest = stages;
   if (name === null) {
     input = [];
+    if (stages[0] && stages[0].$listLocalSessions !== undefined) {
+      input = listLocalSessions(stages[0].$listLocalSessions, ctx);
+      rest = stages.slice(1);
+    }
   } else {
+    if (stages.some((s) => s.$listLocalSessions !== undefined)) {
+      throw new MongoError(ErrorCodes.InvalidNamespace, '$listLocalSessions must be run against the database with {aggregate: 1}');
+    }
     const p = pushdown(stages);
-    const sel = selectDocuments(coll, p.filter, { sort: p.sort, skip: p.skip, limit: p.limit, collation, hint: cmd.hint });
-    input = sel.docs.map((d) => wideToNumbers(cloneDocument(d)));
+    const sel = selectDocuments(coll, p.filter, { sort: p.sort, skip: p.skip, limit: p.limit, collation, hint: cmd.hint, variables });
+    input = sel.docs.map((d) => {
+      const view = wideToNumbers(cloneDocument(d));
+      registerOrigin(view, d);
+      return view;
+    });
     rest = stages.slice(p.consumed);
   }
-  let out = rest.length > 0 ? runPipeline(input, rest, { resolveCollection: resolverFor(ctx), collation, variables }) : input;
+  const pipelineCollation = intlCollation(collation);
+  let out = rest.length > 0 ? runPipeline(input, rest, { resolveCollection: resolverFor(ctx), collation: pipelineCollation, variables }) : input;
   if (writeStage) {
     if (writeStage.$out !== undefined) await outInto(ctx, writeStage.$out, out);
     else await mergeInto(ctx, writeStage.$merge, out);
@@ -227,6 +246,19 @@ async function aggregate(cmd: Document, ctx: CommandContext): Promise<Document> 
   const docs = rest.length > 0 ? out.map(cloneDocument) : out;
   const ns = `${ctx.db}.${name ?? '$cmd.aggregate'}`;
   return cursorReply(ns, ctx.engine.cursors.first(ns, docs, batchSize), 'firstBatch');
+}
+
+/**
+ * The sessions this server has seen, as $listLocalSessions lists them: {_id: {id, uid}, lastUse}.
+ * Without authentication every session belongs to the same (empty) user.
+ */
+function listLocalSessions(spec: unknown, ctx: CommandContext): Document[] {
+  if (!isPlainObject(spec)) throw new MongoError(ErrorCodes.TypeMismatch, '$listLocalSessions must take an object');
+  for (const key of Object.keys(spec)) {
+    if (key !== 'allUsers' && key !== 'users') throw new MongoError(40415, `BSON field '$listLocalSessions.${key}' is an unknown field.`);
+  }
+  const uid = new BSON.Binary(createHash('sha256').update('').digest(), 0);
+  return [...ctx.engine.sessions.values()].map((s) => ({ _id: { id: s.id, uid }, lastUse: s.lastUse }));
 }
 
 // ---------------------------------------------------------------------------------------------

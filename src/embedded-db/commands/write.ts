@@ -9,7 +9,7 @@ import { ErrorCodes, MongoError, asMongoError, failedToParse } from '../errors';
 import type { Collection } from '../engine/collection';
 import { applyUpdate, project, updateKind } from '../engine/mingo-bridge';
 import { selectDocuments } from '../engine/query';
-import { cloneDocument, isPlainObject } from '../engine/values';
+import { cloneDocument, isPlainObject, setOwn } from '../engine/values';
 import {
   collectionArg,
   optionalArray,
@@ -24,7 +24,7 @@ function withIdFirst(doc: Document): Document {
   const keys = Object.keys(doc);
   if (keys[0] === '_id') return doc;
   const out: Document = { _id: doc._id === undefined ? new BSON.ObjectId() : doc._id };
-  for (const k of keys) if (k !== '_id') out[k] = doc[k];
+  for (const k of keys) if (k !== '_id') setOwn(out, k, doc[k]);
   return out;
 }
 
@@ -99,11 +99,11 @@ function setPath(doc: Document, path: string, value: unknown): void {
   const parts = path.split('.');
   let cur: Document = doc;
   for (let i = 0; i < parts.length - 1; i++) {
-    const next = cur[parts[i]];
-    if (!isPlainObject(next)) cur[parts[i]] = {};
+    const next = Object.prototype.hasOwnProperty.call(cur, parts[i]) ? cur[parts[i]] : undefined;
+    if (!isPlainObject(next)) setOwn(cur, parts[i], {});
     cur = cur[parts[i]] as Document;
   }
-  cur[parts[parts.length - 1]] = value;
+  setOwn(cur, parts[parts.length - 1], value);
 }
 
 interface UpsertResult {
@@ -111,7 +111,7 @@ interface UpsertResult {
 }
 
 /** Builds and inserts the document of an upsert that matched nothing. */
-function upsertInsert(coll: Collection, query: Document, u: Document | Document[], arrayFilters?: Document[]): UpsertResult {
+function upsertInsert(coll: Collection, query: Document, u: Document | Document[], arrayFilters?: Document[], variables?: Document): UpsertResult {
   const kind = updateKind(u);
   let doc: Document;
   if (kind === 'replacement') {
@@ -120,7 +120,7 @@ function upsertInsert(coll: Collection, query: Document, u: Document | Document[
     doc = applyUpdate(base, u) ?? base;
   } else {
     const seed = cloneDocument(upsertSeed(query));
-    doc = applyUpdate(seed, u, { inserting: true, query, arrayFilters }) ?? seed;
+    doc = applyUpdate(seed, u, { inserting: true, query, arrayFilters, variables }) ?? seed;
   }
   doc = withIdFirst(doc);
   coll.insert(doc);
@@ -143,6 +143,11 @@ function parseStatement(raw: unknown): UpdateStatement {
   if (!isPlainObject(q)) throw new MongoError(ErrorCodes.TypeMismatch, "BSON field 'update.updates.q' is the wrong type, expected type 'object'");
   const u = raw.u;
   if (!isPlainObject(u) && !Array.isArray(u)) throw new MongoError(ErrorCodes.FailedToParse, 'Update argument must be either an object or an array');
+  if (raw.sort !== undefined) {
+    // The update statement's sort arrived with MongoDB 8.0; the 7.0 server this engine reports
+    // being refuses it the same way.
+    throw new MongoError(40415, "BSON field 'update.updates.sort' is an unknown field.");
+  }
   const multi = truthy(raw.multi);
   if (multi && updateKind(u) === 'replacement') throw failedToParse("multi update is not supported for replacement-style update");
   return {
@@ -162,6 +167,7 @@ async function update(cmd: Document, ctx: CommandContext): Promise<Document> {
   if (!updates) throw failedToParse("BSON field 'update.updates' is missing but a required field");
   const ordered = cmd.ordered !== false;
   const engine = ctx.engine;
+  const variables = optionalDocument(cmd, 'let', 'update');
   const records: JournalRecord[] = [];
   const writeErrors: Document[] = [];
   const upserted: Document[] = [];
@@ -173,11 +179,11 @@ async function update(cmd: Document, ctx: CommandContext): Promise<Document> {
       try {
         const st = parseStatement(updates[i]);
         const coll = engine.catalog.get(ctx.db, name);
-        const sel = selectDocuments(coll, st.q, { limit: st.multi ? 0 : 1, collation: st.collation, hint: st.hint });
+        const sel = selectDocuments(coll, st.q, { limit: st.multi ? 0 : 1, collation: st.collation, hint: st.hint, variables });
         if (coll && sel.docs.length > 0) {
           for (const doc of sel.docs) {
             n++;
-            const next = applyUpdate(cloneDocument(doc), st.u, { arrayFilters: st.arrayFilters, query: st.q });
+            const next = applyUpdate(cloneDocument(doc), st.u, { arrayFilters: st.arrayFilters, query: st.q, variables });
             if (!next) continue;
             coll.replace(doc, next);
             records.push(put(coll, next));
@@ -185,7 +191,7 @@ async function update(cmd: Document, ctx: CommandContext): Promise<Document> {
           }
         } else if (st.upsert) {
           const target = engine.catalog.ensure(ctx.db, name, records).coll;
-          const { doc } = upsertInsert(target, st.q, st.u, st.arrayFilters);
+          const { doc } = upsertInsert(target, st.q, st.u, st.arrayFilters, variables);
           records.push(put(target, doc));
           upserted.push({ index: i, _id: doc._id });
           n++;
@@ -209,6 +215,7 @@ async function remove(cmd: Document, ctx: CommandContext): Promise<Document> {
   if (!deletes) throw failedToParse("BSON field 'delete.deletes' is missing but a required field");
   const ordered = cmd.ordered !== false;
   const engine = ctx.engine;
+  const variables = optionalDocument(cmd, 'let', 'delete');
   const records: JournalRecord[] = [];
   const writeErrors: Document[] = [];
   let n = 0;
@@ -227,6 +234,7 @@ async function remove(cmd: Document, ctx: CommandContext): Promise<Document> {
           limit,
           collation: isPlainObject(st.collation) ? st.collation : undefined,
           hint: st.hint,
+          variables,
         });
         if (!coll) continue;
         for (const doc of sel.docs) {
@@ -261,6 +269,7 @@ async function findAndModify(cmd: Document, ctx: CommandContext): Promise<Docume
   const returnNew = truthy(cmd.new);
   const upsert = truthy(cmd.upsert);
   const arrayFilters = optionalArray(cmd, 'arrayFilters', 'findAndModify');
+  const variables = optionalDocument(cmd, 'let', 'findAndModify');
   if (isRemove && u !== undefined) throw failedToParse('Cannot specify both an update and remove=true');
   if (!isRemove && u === undefined) throw failedToParse('Either an update or remove=true must be specified');
   if (isRemove && upsert) throw failedToParse('Cannot specify both upsert=true and remove=true ');
@@ -270,7 +279,7 @@ async function findAndModify(cmd: Document, ctx: CommandContext): Promise<Docume
   try {
     const coll = engine.catalog.get(ctx.db, name);
     const collation = optionalDocument(cmd, 'collation', 'findAndModify');
-    const sel = selectDocuments(coll, query, { sort, limit: 1, collation, hint: cmd.hint });
+    const sel = selectDocuments(coll, query, { sort, limit: 1, collation, hint: cmd.hint, variables });
     const found = sel.docs[0];
     if (isRemove) {
       engine.counters.delete++;
@@ -282,7 +291,7 @@ async function findAndModify(cmd: Document, ctx: CommandContext): Promise<Docume
     engine.counters.update++;
     const update = u as Document | Document[];
     if (coll && found) {
-      const next = applyUpdate(cloneDocument(found), update, { arrayFilters, query });
+      const next = applyUpdate(cloneDocument(found), update, { arrayFilters, query, variables });
       if (next) {
         coll.replace(found, next);
         records.push(put(coll, next));
@@ -292,7 +301,7 @@ async function findAndModify(cmd: Document, ctx: CommandContext): Promise<Docume
     }
     if (!upsert) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
     const target = engine.catalog.ensure(ctx.db, name, records).coll;
-    const { doc } = upsertInsert(target, query, update, arrayFilters);
+    const { doc } = upsertInsert(target, query, update, arrayFilters, variables);
     records.push(put(target, doc));
     return {
       lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id },

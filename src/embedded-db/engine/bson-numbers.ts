@@ -122,6 +122,15 @@ function fromWire(v: unknown, store: boolean): unknown {
     }
     case 'BSONSymbol':
       return (v as BSON.BSONSymbol).valueOf();
+    case 'DBRef': {
+      // bson decodes {$ref, $id, $db} as a DBRef object; MongoDB stores and queries it as the
+      // plain sub-document it is (refs.$id), so the engine keeps it as one.
+      const r = v as BSON.DBRef;
+      const out: Document = { $ref: r.collection, $id: fromWire(r.oid, store) };
+      if (r.db !== undefined) out.$db = r.db;
+      for (const [k, f] of Object.entries(r.fields ?? {})) out[k] = fromWire(f, store);
+      return out;
+    }
     default:
       return v;
   }

@@ -6,7 +6,7 @@
 import type { Document } from 'bson';
 import type { EngineState, IndexSpec, JournalRecord } from '../storage/types';
 import { ErrorCodes, MongoError } from '../errors';
-import { Collection } from './collection';
+import { Collection, type ScanPolicy } from './collection';
 import { keyString } from './values';
 
 export function validateDbName(db: string): void {
@@ -26,6 +26,8 @@ export function validateCollectionName(db: string, name: string): void {
 
 export class Catalog {
   readonly dbs = new Map<string, Map<string, Collection>>();
+  /** notablescan, shared by every collection of the catalog. */
+  readonly scanPolicy: ScanPolicy = { notablescan: false, minDocuments: 0 };
   /** While loading, documents are applied without index maintenance (see endLoad). */
   private loading = false;
 
@@ -43,6 +45,7 @@ export class Catalog {
     validateCollectionName(db, name);
     if (this.get(db, name)) throw new MongoError(ErrorCodes.NamespaceExists, `Collection ${db}.${name} already exists.`);
     const coll = new Collection(db, name, options);
+    coll.scanPolicy = this.scanPolicy;
     let colls = this.dbs.get(db);
     if (!colls) {
       colls = new Map();
@@ -81,6 +84,7 @@ export class Catalog {
     if (!colls || !source) throw new MongoError(ErrorCodes.NamespaceNotFound, 'source namespace does not exist');
     validateCollectionName(db, to);
     const target = new Collection(db, to, source.options);
+    target.scanPolicy = this.scanPolicy;
     for (const spec of source.indexSpecs()) if (spec.name !== '_id_') target.declareIndex(spec);
     for (const doc of source.docs.values()) target.loadPut(doc);
     if (!this.loading) target.rebuildIndexes(() => undefined);

@@ -6,11 +6,34 @@
 import { BSON, type Document } from 'bson';
 import type { IndexSpec } from '../storage/types';
 import { ErrorCodes, MongoError } from '../errors';
+import { MAX_BSON_SIZE } from '../wire';
 import { Index, validateIndexSpec, type ExtractedKeys } from './indexes';
 import { compileFilter, type CompiledFilter } from './mingo-bridge';
-import { keyString } from './values';
+import { isPlainObject, keyString } from './values';
+
+/** notablescan: collection scans refused (code 291), optionally only above a collection size. */
+export interface ScanPolicy {
+  notablescan: boolean;
+  /** With notablescan, collections of at most this many documents may still be scanned. */
+  minDocuments: number;
+}
 
 export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
+
+/** MongoDB refuses `$`-prefixed field names anywhere inside an _id (they are allowed elsewhere). */
+function checkIdFieldNames(v: unknown): void {
+  if (Array.isArray(v)) {
+    for (const e of v) checkIdFieldNames(e);
+    return;
+  }
+  if (!isPlainObject(v)) return;
+  for (const [k, e] of Object.entries(v)) {
+    if (k.startsWith('$')) {
+      throw new MongoError(ErrorCodes.DollarPrefixedFieldName, `_id fields may not contain '$'-prefixed fields: ${k} is not valid for storage.`);
+    }
+    checkIdFieldNames(e);
+  }
+}
 
 export class Collection {
   readonly db: string;
@@ -20,6 +43,8 @@ export class Collection {
   readonly docs = new Map<string, Document>();
   readonly indexes = new Map<string, Index>();
   private readonly validator: CompiledFilter | null;
+  /** Set by the catalog for the collections it holds. */
+  scanPolicy: ScanPolicy | null = null;
 
   constructor(db: string, name: string, options: Document = {}) {
     this.db = db;
@@ -75,6 +100,13 @@ export class Collection {
   insert(doc: Document, validate = true): void {
     if (Array.isArray(doc._id)) throw new MongoError(ErrorCodes.InvalidIdField, `can't use an array for _id`);
     if (doc._id instanceof RegExp) throw new MongoError(ErrorCodes.InvalidIdField, `can't use a regex for _id`);
+    if (validate) {
+      checkIdFieldNames(doc._id);
+      const size = BSON.calculateObjectSize(doc);
+      if (size > MAX_BSON_SIZE) {
+        throw new MongoError(ErrorCodes.BSONObjectTooLarge, `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_SIZE}`);
+      }
+    }
     if (validate) this.validate(doc);
     const id = keyString(doc._id);
     const keys = this.prepare(doc, '');

@@ -18,6 +18,14 @@ export interface Logger {
 /** Journal bytes after which the engine writes a snapshot and starts a fresh journal. */
 export const COMPACT_THRESHOLD_BYTES = 64 * 1024 * 1024;
 
+export interface EngineOptions {
+  /**
+   * Start with `notablescan` on, applied only to collections holding more than this many
+   * documents (0: every collection, as MongoDB's own setting).
+   */
+  notablescanAbove?: number;
+}
+
 export interface Counters {
   insert: number;
   query: number;
@@ -33,6 +41,8 @@ export class Engine {
   readonly ttl: TtlMonitor;
   readonly counters: Counters = { insert: 0, query: 0, update: 0, delete: 0, getmore: 0, command: 0 };
   readonly startedAt = Date.now();
+  /** Logical sessions clients have used (by lsid), for $listLocalSessions. */
+  readonly sessions = new Map<string, { id: unknown; lastUse: Date }>();
   private compacting: Promise<void> | null = null;
   private closed = false;
 
@@ -40,8 +50,13 @@ export class Engine {
     readonly storage: Storage,
     readonly logger: Logger,
     private readonly compactThreshold = COMPACT_THRESHOLD_BYTES,
+    options: EngineOptions = {},
   ) {
     this.ttl = new TtlMonitor(this);
+    if (options.notablescanAbove !== undefined) {
+      this.catalog.scanPolicy.notablescan = true;
+      this.catalog.scanPolicy.minDocuments = options.notablescanAbove;
+    }
   }
 
   async open(): Promise<void> {
@@ -85,4 +100,9 @@ export class Engine {
 
   /** Server parameters readable with getParameter and settable with setParameter. */
   readonly parameters: Document = { ttlMonitorSleepSecs: 60 };
+
+  /** All parameters as getParameter reports them. */
+  parameterValues(): Document {
+    return { ...this.parameters, notablescan: this.catalog.scanPolicy.notablescan };
+  }
 }

@@ -83,6 +83,11 @@ export class Index {
     this.sorted = new SortedEntries((a, b) => this.compareEntries(a, b));
   }
 
+  /** Hidden from the planner (collMod); still maintained and still enforcing uniqueness. */
+  get hidden(): boolean {
+    return this.spec.hidden === true;
+  }
+
   get isId(): boolean {
     return this.name === '_id_';
   }

@@ -231,6 +231,7 @@ function isSinglePoint(intervals: Interval[]): boolean {
 
 export function findIndexByHint(coll: Collection, hint: unknown): Index {
   for (const index of coll.indexes.values()) {
+    if (index.hidden) continue;
     if (typeof hint === 'string' ? index.name === hint : isPlainObject(hint) && keyString(index.spec.key) === keyString(hint)) return index;
   }
   throw badValue('hint provided does not correspond to an existing index');
@@ -251,7 +252,7 @@ export function planQuery(coll: Collection | undefined, filter: Document, sort: 
 
   let best: { plan: Plan; cost: number } | null = null;
   for (const index of hinted ? [hinted] : coll.indexes.values()) {
-    if (index.partial && !hinted) continue;
+    if ((index.partial && !hinted) || index.hidden) continue;
     const first = index.fields[0].path;
     const pred = preds.get(first);
     const intervals = pred ? intervalsFor(index, pred, index.multikeyPaths.has(first)) : null;
@@ -282,6 +283,7 @@ export function planQuery(coll: Collection | undefined, filter: Document, sort: 
   }
   if (hasSort) {
     for (const index of coll.indexes.values()) {
+      if (index.hidden) continue;
       const dir = sortDirection(index, sortSpec, 0);
       if (dir) return { kind: 'IXSCAN', index, reverse: dir === 'backward', providesSort: true };
     }

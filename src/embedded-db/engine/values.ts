@@ -5,6 +5,7 @@
  * the value formatting MongoDB uses in E11000 messages.
  */
 import { BSON, type Document } from 'bson';
+import { decCompare, decKey, decToNumber, exactFromDouble, fromBigInt, fromDecimal128, isDecimal128, type Dec } from './decimal';
 
 type Tagged = { _bsontype: string };
 
@@ -127,13 +128,8 @@ export function compareValues(a: unknown, b: unknown): number {
     case 1:
     case 12:
       return 0;
-    case 2: {
-      const x = toNumber(a);
-      const y = toNumber(b);
-      if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : -1; // NaN sorts below all numbers
-      if (Number.isNaN(y)) return 1;
-      return compareScalars(x, y);
-    }
+    case 2:
+      return compareNumbers(a, b);
     case 3:
       return compareScalars(String(a), String(b));
     case 4:
@@ -148,8 +144,13 @@ export function compareValues(a: unknown, b: unknown): number {
       return x.length - y.length;
     }
     case 6: {
-      const x = a instanceof Uint8Array ? a : (a as BSON.Binary).buffer;
-      const y = b instanceof Uint8Array ? b : (b as BSON.Binary).buffer;
+      // MongoDB orders binary data by length, then subtype, then bytes.
+      const x = a instanceof Uint8Array ? a : (a as BSON.Binary).buffer.subarray(0, (a as BSON.Binary).position);
+      const y = b instanceof Uint8Array ? b : (b as BSON.Binary).buffer.subarray(0, (b as BSON.Binary).position);
+      if (x.length !== y.length) return x.length - y.length;
+      const sx = a instanceof Uint8Array ? 0 : (a as BSON.Binary).sub_type;
+      const sy = b instanceof Uint8Array ? 0 : (b as BSON.Binary).sub_type;
+      if (sx !== sy) return sx - sy;
       return compareBytes(x, y);
     }
     case 7:
@@ -165,6 +166,32 @@ export function compareValues(a: unknown, b: unknown): number {
     default:
       return 0;
   }
+}
+
+/** A numeric BSON value as an exact decimal. */
+export function numericToDec(v: unknown): Dec {
+  if (isDecimal128(v)) return fromDecimal128(v);
+  if (bsonType(v) === 'Long') return fromBigInt((v as BSON.Long).toBigInt());
+  if (typeof v === 'bigint') return fromBigInt(v);
+  return exactFromDouble(toNumber(v));
+}
+
+/**
+ * Compares two numbers of any BSON numeric type exactly (a Long beyond 2^53 or a Decimal128 is
+ * not squeezed through a double). NaN sorts below every number and equals NaN.
+ */
+export function compareNumbers(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : -1;
+    if (Number.isNaN(b)) return 1;
+    return compareScalars(a, b);
+  }
+  const ta = bsonType(a);
+  const tb = bsonType(b);
+  if (ta !== 'Decimal128' && tb !== 'Decimal128' && ta !== 'Long' && tb !== 'Long' && typeof a !== 'bigint' && typeof b !== 'bigint') {
+    return compareNumbers(toNumber(a), toNumber(b));
+  }
+  return decCompare(numericToDec(a), numericToDec(b));
 }
 
 function compareDocuments(a: Document, b: Document): number {
@@ -196,7 +223,7 @@ export function keyString(v: unknown): string {
     case 'boolean':
       return v ? 'b1' : 'b0';
     case 'bigint':
-      return `n${Number(v)}`;
+      return Number.isSafeInteger(Number(v)) ? `n${Number(v)}` : `n${v}`;
     default:
       break;
   }
@@ -216,16 +243,26 @@ export function keyString(v: unknown): string {
       const p = oidParts(v as BSON.ObjectId);
       return p ? `o${p.i0}.${p.i1}.${p.i2}.${p.i3}` : `o${(v as BSON.ObjectId).toHexString()}`;
     }
-    case 'Long':
+    case 'Long': {
+      const l = v as BSON.Long;
+      const n = l.toNumber();
+      return Number.isSafeInteger(n) ? `n${n}` : `n${l.toBigInt()}`;
+    }
     case 'Int32':
-    case 'Double':
-    case 'Decimal128': {
+    case 'Double': {
       const n = toNumber(v);
       return Object.is(n, -0) ? 'n0' : `n${n}`;
     }
+    case 'Decimal128': {
+      // Equal to a double (1.50 and 1.5): the double's key; otherwise an exact decimal key.
+      const d = fromDecimal128(v as BSON.Decimal128);
+      const n = decToNumber(d);
+      if (d.kind !== 'finite' || decCompare(exactFromDouble(n), d) === 0) return Object.is(n, -0) || n === 0 ? 'n0' : `n${n}`;
+      return `d${decKey(d)}`;
+    }
     case 'Binary': {
       const b = v as BSON.Binary;
-      return `x${b.sub_type}:${Buffer.from(b.buffer).toString('base64')}`;
+      return `x${b.sub_type}:${Buffer.from(b.buffer.subarray(0, b.position)).toString('base64')}`;
     }
     case 'Timestamp':
       return `T${(v as BSON.Timestamp).toString()}`;
@@ -251,15 +288,24 @@ export function cloneDocument<T extends Document>(doc: T): T {
   return cloneValue(doc) as T;
 }
 
-function cloneValue(v: unknown): unknown {
+export function cloneValue(v: unknown): unknown {
   if (typeof v !== 'object' || v === null) return v;
   if (Array.isArray(v)) return v.map(cloneValue);
   if (v instanceof Date) return new Date(v.getTime());
   if (v instanceof Uint8Array) return Buffer.from(v);
   if (v instanceof RegExp || bsonType(v) !== undefined) return v;
   const out: Document = {};
-  for (const k of Object.keys(v)) out[k] = cloneValue((v as Document)[k]);
+  for (const k of Object.keys(v)) setOwn(out, k, cloneValue((v as Document)[k]));
   return out;
+}
+
+/**
+ * Sets an own field, `__proto__` included: MongoDB stores a field of that name as data, and a
+ * plain assignment would change the object's prototype instead.
+ */
+export function setOwn(obj: Document, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  else obj[key] = value;
 }
 
 /**
@@ -360,6 +406,7 @@ export function typeName(v: unknown): string {
   if (Array.isArray(v)) return 'array';
   if (v instanceof Date) return 'date';
   if (v instanceof RegExp) return 'regex';
+  if (v instanceof Uint8Array) return 'binData';
   switch (bsonType(v)) {
     case undefined:
       return 'object';
@@ -377,6 +424,18 @@ export function typeName(v: unknown): string {
       return 'binData';
     case 'Timestamp':
       return 'timestamp';
+    case 'BSONRegExp':
+      return 'regex';
+    case 'MinKey':
+      return 'minKey';
+    case 'MaxKey':
+      return 'maxKey';
+    case 'BSONSymbol':
+      return 'symbol';
+    case 'Code':
+      return 'javascript';
+    case 'DBPointer':
+      return 'dbPointer';
     default:
       return 'object';
   }
