@@ -182,7 +182,8 @@ async function getUserDetail(actor: Actor, id: unknown): Promise<UserDetail> {
   const user = await User.findById(_id).lean<UserDoc>();
   if (!user) throw new NotFoundError();
   const [company, member, history] = await Promise.all([
-    user.company ? Company.findById(user.company).lean<CompanyDoc>() : Promise.resolve(null),
+    // An official's company is set aside (detached, unlisted) but still shown to the organizer.
+    user.company ? Company.findById(user.company).lean<CompanyDoc>() : Company.findOne({ owner: _id }).sort({ createdAt: -1 }).lean<CompanyDoc>(),
     user.member ? findAsemMember(user.member) : Promise.resolve(null),
     auditHistoryOf('User', String(_id)),
   ]);

@@ -184,6 +184,11 @@ test('an address that already has an account is not invited: the organizer turns
   await login(own, person.email, person.password);
   expect((await own.get(`/companies/${person.companyId}`)).status).toBe(404);
   expect(await AuditEntry.countDocuments({ action: 'company.unlist', targetId: person.companyId! })).toBe(1);
+  // The organizer still sees the set-aside company on the person's page, with revoke offered.
+  const detail = await organizer.get(`/admin/users/${person.id}`);
+  expect(detail.text).toContain('Placeholder SARL');
+  expect(detail.text).toContain('set aside');
+  expect(detail.text).toContain(`action="/admin/users/${person.id}/liaison/revoke"`);
 
   // Revoked: an SME representative again, with the company listed again.
   expect((await postForm(organizer, `/admin/users/${person.id}/liaison/revoke`, {}, `/admin/users/${person.id}`)).status).toBe(303);
@@ -192,6 +197,7 @@ test('an address that already has an account is not invited: the organizer turns
 
   // An invited official has no company to return to: revoking is refused, nothing changes.
   const invited = await makeUser({ role: 'liaison', member: 'FR' });
+  expect((await organizer.get(`/admin/users/${invited.id}`)).text).not.toContain(`action="/admin/users/${invited.id}/liaison/revoke"`);
   expect((await postForm(organizer, `/admin/users/${invited.id}/liaison/revoke`, {}, `/admin/users/${invited.id}`)).status).toBe(409);
   expect(await User.findById(invited.id).lean()).toMatchObject({ role: 'liaison' });
 });
