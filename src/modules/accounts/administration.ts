@@ -10,8 +10,10 @@ import type { Language } from '../../web/i18n';
 import type { MailContent, Mailer } from '../../web/mail';
 import type { Page } from '../../web/pagination';
 import { ROLES, type Role } from '../../kernel';
-import { Company, User, type CompanyDoc, type UserDoc } from './model';
+import { Company, LISTED_COMPANY, User, type CompanyDoc, type UserDoc } from './model';
 import { listedCompanyCounts } from './people';
+import { auditView, companyAuditView } from './audit-view';
+import { createInvitationAdministration } from './invitations';
 import { findAsemMember, listAsemMembers, type AsemMemberView } from '../members';
 import { auditHistoryOf, recordAudit, type AuditEntryDoc } from '../audit';
 
@@ -29,9 +31,40 @@ function assertOrganizer(actor: Actor | undefined): asserts actor is Actor {
   assertRole(actor, 'organizer');
 }
 
-/** What the audit log keeps of a person: never the password hash or tokens. */
-function auditView(u: UserDoc): Record<string, unknown> {
-  return { name: u.name, email: u.email, role: u.role, member: u.member ?? null, agency: u.agency ?? null, languages: u.languages ?? [], status: u.status };
+/**
+ * Takes an official's company out of every list and count, and detaches it from the account (an
+ * official is no SME: no company, no booth requests). Each change is audited; running it again
+ * changes nothing. `actor` is null for the start-up migration.
+ */
+export async function detachOfficialCompany(actor: Actor | null, user: UserDoc, at: Date): Promise<boolean> {
+  let changed = false;
+  const companies = await Company.find({ owner: user._id, unlisted: trusted({ $ne: true }) }).lean<CompanyDoc[]>();
+  for (const before of companies) {
+    const after = await Company.findOneAndUpdate({ _id: before._id, unlisted: trusted({ $ne: true }) }, { $set: { unlisted: true } }, { returnDocument: 'after' }).lean<CompanyDoc>();
+    if (!after) continue;
+    changed = true;
+    await recordAudit({ actor, action: 'company.unlist', targetType: 'Company', targetId: String(before._id), before: companyAuditView(before), after: companyAuditView(after), note: 'official', at });
+  }
+  if (user.company) {
+    const after = await User.findOneAndUpdate({ _id: user._id, company: user.company }, { $unset: { company: 1 } }, { returnDocument: 'after' }).lean<UserDoc>();
+    if (after) {
+      changed = true;
+      await recordAudit({ actor, action: 'official.detach', targetType: 'User', targetId: String(user._id), before: auditView(user), after: auditView(after), at });
+    }
+  }
+  return changed;
+}
+
+/**
+ * Start-up migration: liaison accounts that registered a placeholder company (before officials were
+ * invited) get it unlisted and detached. Idempotent; every change is in the audit log.
+ */
+export async function migrateOfficialCompanies(at: Date): Promise<number> {
+  const owners = await Company.distinct('owner', { unlisted: trusted({ $ne: true }) });
+  const liaisons = await User.find({ role: 'liaison', $or: [{ company: trusted({ $exists: true, $ne: null }) }, { _id: trusted({ $in: owners }) }] }).lean<UserDoc[]>();
+  let migrated = 0;
+  for (const user of liaisons) if (await detachOfficialCompany(null, user, at)) migrated += 1;
+  return migrated;
 }
 
 async function notify(deps: AdministrationDeps, user: UserDoc, content: MailContent): Promise<void> {
@@ -53,8 +86,9 @@ async function dashboardFigures(actor: Actor, lang: Language): Promise<Dashboard
   const [byRoleRows, pendingVerifications, total, listed, counts, members, liaisonMembers] = await Promise.all([
     User.aggregate<{ _id: { role: Role; status: string }; count: number }>([{ $group: { _id: { role: '$role', status: '$status' }, count: { $sum: 1 } } }]),
     User.countDocuments({ emailVerifiedAt: null }),
-    Company.countDocuments({}),
-    Company.countDocuments({ listed: true }),
+    // Officials' former placeholder companies are no SMEs: not counted at all.
+    Company.countDocuments({ unlisted: trusted({ $ne: true }) }),
+    Company.countDocuments({ ...LISTED_COMPANY }),
     listedCompanyCounts(),
     listAsemMembers(lang),
     User.distinct('member', { role: 'liaison', status: 'active' }),
@@ -148,7 +182,8 @@ async function getUserDetail(actor: Actor, id: unknown): Promise<UserDetail> {
   const user = await User.findById(_id).lean<UserDoc>();
   if (!user) throw new NotFoundError();
   const [company, member, history] = await Promise.all([
-    user.company ? Company.findById(user.company).lean<CompanyDoc>() : Promise.resolve(null),
+    // An official's company is set aside (detached, unlisted) but still shown to the organizer.
+    user.company ? Company.findById(user.company).lean<CompanyDoc>() : Company.findOne({ owner: _id }).sort({ createdAt: -1 }).lean<CompanyDoc>(),
     user.member ? findAsemMember(user.member) : Promise.resolve(null),
     auditHistoryOf('User', String(_id)),
   ]);
@@ -177,6 +212,7 @@ async function designateLiaison(deps: AdministrationDeps, actor: Actor, id: unkn
   ).lean<UserDoc>();
   if (!after) throw new ConflictError('errors:conflict.message');
   await recordAudit({ actor, action: 'liaison.designate', targetType: 'User', targetId: String(_id), before: auditView(before), after: auditView(after), at: deps.clock() });
+  await detachOfficialCompany(actor, after, deps.clock());
   await notify(deps, after, {
     subject: { key: 'admin:mail.designated.subject' },
     lines: [
@@ -194,14 +230,23 @@ async function revokeLiaison(deps: AdministrationDeps, actor: Actor, id: unknown
   const before = await User.findById(_id).lean<UserDoc>();
   if (!before) throw new NotFoundError();
   if (before.role !== 'liaison') throw new ConflictError('admin:users.liaison.notLiaison');
-  const company = before.company ? await Company.findById(before.company, { member: 1 }).lean<CompanyDoc>() : null;
+  // The company the person had as an SME representative, set aside while they were an official.
+  const company =
+    (before.company ? await Company.findOne({ _id: before.company, owner: _id }).lean<CompanyDoc>() : null) ??
+    (await Company.findOne({ owner: _id }).sort({ createdAt: -1 }).lean<CompanyDoc>());
+  // An invited official has no company to go back to: a member without one is not a thing.
+  if (!company) throw new ConflictError('admin:users.liaison.noCompany');
   const after = await User.findOneAndUpdate(
     { _id, role: 'liaison' },
-    { $set: { role: 'member', member: company?.member ?? before.member, languages: [] }, $unset: { agency: 1 } },
+    { $set: { role: 'member', member: company.member, languages: [], company: company._id }, $unset: { agency: 1, title: 1 } },
     { returnDocument: 'after' },
   ).lean<UserDoc>();
   if (!after) throw new ConflictError('errors:conflict.message');
   await recordAudit({ actor, action: 'liaison.revoke', targetType: 'User', targetId: String(_id), before: auditView(before), after: auditView(after), at: deps.clock() });
+  if (company.unlisted) {
+    const relisted = await Company.findOneAndUpdate({ _id: company._id, unlisted: true }, { $set: { unlisted: false } }, { returnDocument: 'after' }).lean<CompanyDoc>();
+    if (relisted) await recordAudit({ actor, action: 'company.relist', targetType: 'Company', targetId: String(company._id), before: companyAuditView(company), after: companyAuditView(relisted), at: deps.clock() });
+  }
   await notify(deps, after, { subject: { key: 'admin:mail.revoked.subject' }, lines: [{ key: 'admin:mail.revoked.intro' }] });
 }
 
@@ -243,6 +288,7 @@ export async function liaisonCountsByMember(): Promise<Map<string, number>> {
 /** The organizer's work on accounts, built once with its dependencies; actor first in every method. */
 export function createAccountAdministration(deps: AdministrationDeps) {
   return {
+    ...createInvitationAdministration(deps),
     dashboardFigures,
     searchUsers,
     getUserDetail,

@@ -59,3 +59,9 @@ export const ChangeEmailForm = z.object({
 });
 
 export { languageList };
+
+export const AcceptInvitationForm = z.object({
+  token: z.string().min(1).max(200),
+  name: fields.text(120),
+  password: password(),
+});

@@ -3,7 +3,7 @@
  * liaison (a government official tied to one ASEM member) or an organizer. `authVersion` ends every
  * session of a user at once (password reset, suspension): sessions carry the version they began with.
  */
-import { Schema, Types, model, models, type Model, type InferSchemaType } from 'mongoose';
+import { Schema, Types, model, models, trusted, type Model, type InferSchemaType } from 'mongoose';
 import { ROLES, type Role } from '../../kernel';
 
 export { ROLES, type Role };
@@ -52,6 +52,8 @@ const UserSchema = new Schema(
     company: { type: Schema.Types.ObjectId, ref: 'Company' },
     /** Liaisons: the government agency and the languages they work in. */
     agency: { type: String, trim: true },
+    /** Officials: their job title (optional). */
+    title: { type: String, trim: true },
     languages: { type: [String], default: [] },
     status: { type: String, enum: USER_STATUSES, default: 'active', index: true },
     emailVerifiedAt: { type: Date },
@@ -78,11 +80,46 @@ const CompanySchema = new Schema(
     owner: { type: Schema.Types.ObjectId, ref: 'User', required: true, index: true },
     /** Shown in the directory once the owner has verified the e-mail address. */
     listed: { type: Boolean, default: false, index: true },
+    /**
+     * Kept out of every list, count and public page whatever the owner's verification says: the
+     * placeholder company an official once had to register (officials are not SMEs).
+     */
+    unlisted: { type: Boolean, default: false },
   },
   { timestamps: true },
 );
 
+/** The one filter for "a company the portal lists and counts as an SME". */
+export const LISTED_COMPANY = { listed: true, unlisted: trusted({ $ne: true }) };
+
+/**
+ * An invitation for a government official: the organizer names the address and the ASEM member;
+ * the person follows the link (valid 7 days, single use, only its hash stored) and sets a name and
+ * password. Pending while neither accepted nor revoked.
+ */
+const InvitationSchema = new Schema(
+  {
+    email: { type: String, required: true, lowercase: true, trim: true, index: true },
+    name: { type: String, trim: true, default: '' },
+    member: { type: String, required: true, uppercase: true },
+    agency: { type: String, trim: true, default: '' },
+    title: { type: String, trim: true, default: '' },
+    /** The language of the invitation e-mail and of the new account. */
+    language: { type: String, enum: ['en', 'zh-CN'], default: 'en' },
+    token: { type: TokenSchema },
+    invitedBy: { type: Schema.Types.ObjectId, ref: 'User', required: true },
+    sentAt: { type: Date, required: true },
+    acceptedAt: { type: Date },
+    acceptedBy: { type: Schema.Types.ObjectId, ref: 'User' },
+    revokedAt: { type: Date },
+  },
+  { timestamps: true },
+);
+InvitationSchema.index({ 'token.hash': 1 }, { sparse: true });
+
 export type UserDoc = InferSchemaType<typeof UserSchema> & { _id: Types.ObjectId };
 export type CompanyDoc = InferSchemaType<typeof CompanySchema> & { _id: Types.ObjectId };
 export const User: Model<UserDoc> = (models.User as Model<UserDoc>) ?? model<UserDoc>('User', UserSchema, 'users');
+export type InvitationDoc = InferSchemaType<typeof InvitationSchema> & { _id: Types.ObjectId; createdAt?: Date };
+export const Invitation: Model<InvitationDoc> = (models.Invitation as Model<InvitationDoc>) ?? model<InvitationDoc>('Invitation', InvitationSchema, 'invitations');
 export const Company: Model<CompanyDoc> = (models.Company as Model<CompanyDoc>) ?? model<CompanyDoc>('Company', CompanySchema, 'companies');

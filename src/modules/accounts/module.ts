@@ -7,6 +7,7 @@ import { accountRouter } from './account.routes';
 import { loginRouter } from './login.routes';
 import { registrationRouter } from './registration.routes';
 import { createAccountsService, ensureFirstOrganizer } from './service';
+import { migrateOfficialCompanies } from './administration';
 
 const accountsService = oncePerContext((ctx) => createAccountsService({ mailer: ctx.mailer, clock: ctx.now, baseUrl: ctx.config.baseUrl }));
 
@@ -28,5 +29,8 @@ export const accountsModule: PortalModule = {
     } else if (created) {
       ctx.logger.info({ email: created.email }, 'organizer account ready');
     }
+    // Liaisons once had to register a placeholder company: officials are no SMEs.
+    const migrated = await migrateOfficialCompanies(ctx.now());
+    if (migrated) ctx.logger.info({ migrated }, 'officials detached from placeholder companies');
   },
 };

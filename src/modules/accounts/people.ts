@@ -5,7 +5,7 @@
  */
 import { Types, trusted } from 'mongoose';
 import { NotFoundError, isObjectId, type Actor, type Language, type Role } from '../../kernel';
-import { Company, User, type CompanyDoc } from './model';
+import { Company, LISTED_COMPANY, User, type CompanyDoc } from './model';
 
 /** The one definition of "active and verified": who may be notified, written to, or listed. */
 export const ACTIVE_AND_VERIFIED = { status: 'active' as const, emailVerifiedAt: trusted({ $exists: true, $ne: null }) };
@@ -164,19 +164,19 @@ function toPublicCompany(c: CompanyDoc): PublicCompany {
     website: c.website && /^https?:\/\//i.test(c.website) ? c.website : null,
     description: c.description ?? '',
     products: c.products ?? '',
-    listed: Boolean(c.listed),
+    listed: Boolean(c.listed) && !c.unlisted,
   };
 }
 
 /** Counts of listed companies per ASEM member code. */
 export async function listedCompanyCounts(): Promise<Map<string, number>> {
-  const rows = await Company.aggregate<{ _id: string; count: number }>([{ $match: { listed: true } }, { $group: { _id: '$member', count: { $sum: 1 } } }]);
+  const rows = await Company.aggregate<{ _id: string; count: number }>([{ $match: { ...LISTED_COMPANY } }, { $group: { _id: '$member', count: { $sum: 1 } } }]);
   return new Map(rows.map((r) => [r._id, r.count]));
 }
 
 /** The listed companies of one ASEM member (unsorted: the page sorts in the reader's language). */
 export async function listedCompaniesOf(member: string): Promise<PublicCompany[]> {
-  const rows = await Company.find({ member: member.toUpperCase(), listed: true }).lean<CompanyDoc[]>();
+  const rows = await Company.find({ member: member.toUpperCase(), ...LISTED_COMPANY }).lean<CompanyDoc[]>();
   return rows.map(toPublicCompany);
 }
 
@@ -188,8 +188,9 @@ export async function publicCompany(id: unknown, actor: Actor | undefined): Prom
   if (!isObjectId(id)) throw new NotFoundError();
   const company = await Company.findById(id).lean<CompanyDoc>();
   if (!company) throw new NotFoundError();
-  const mayPreview = actor && (actor.role === 'organizer' || String(company.owner) === actor.id);
-  if (!company.listed && !mayPreview) throw new NotFoundError();
+  // An official's former placeholder company is no SME: only the organizer still sees it.
+  const mayPreview = actor && (actor.role === 'organizer' || (String(company.owner) === actor.id && !company.unlisted));
+  if ((!company.listed || company.unlisted) && !mayPreview) throw new NotFoundError();
   return toPublicCompany(company);
 }
 

@@ -10,7 +10,10 @@ import { flash } from '../../web/flash';
 import { createRateLimiter } from '../../web/rate-limit';
 import { asemMemberOptions } from '../members';
 import { COMPANY_SIZES, SECTORS } from './model';
-import { EmailOnlyForm, RegistrationForm, ResetPasswordForm } from './forms';
+import { AcceptInvitationForm, EmailOnlyForm, RegistrationForm, ResetPasswordForm } from './forms';
+import { toActor } from './auth';
+import { renewCsrfToken } from '../../web/csrf';
+import { findAsemMember } from '../members';
 import type { AccountsService } from './service';
 
 const field = (req: Request, name: string): string => {
@@ -23,6 +26,7 @@ export function registrationRouter(ctx: AppContext, accounts: AccountsService): 
   const registrationLimit = createRateLimiter(ctx.connection, 'registration', ctx.rateLimits.registration);
   const resendLimit = createRateLimiter(ctx.connection, 'verify-resend', ctx.rateLimits.registration);
   const resetLimit = createRateLimiter(ctx.connection, 'password-reset', ctx.rateLimits.passwordReset);
+  const invitationLimit = createRateLimiter(ctx.connection, 'invitation-accept', ctx.rateLimits.registration);
   /** Counts a request against a limit before anything else happens (429 when spent). */
   const limited = (limiter: { consume(key: string): Promise<unknown> }) => async (req: Request, _res: Response, next: NextFunction) => {
     await limiter.consume(req.ip ?? 'unknown');
@@ -155,6 +159,50 @@ export function registrationRouter(ctx: AppContext, accounts: AccountsService): 
         }
         flash(req, 'success', 'accounts:reset.done');
         res.redirect(303, '/login');
+      },
+    }),
+  );
+
+  /* ---------------------------------------------------------------- an official's invitation */
+
+  const showInvitationInvalid = (req: Request, res: Response) =>
+    res.status(400).render('accounts/token-invalid', { title: req.t('accounts:invitation.invalidTitle'), kind: 'invitation' });
+
+  async function showInvitation(req: Request, res: Response, token: string, values: FormValues, errors: FieldErrors) {
+    const invitation = await accounts.invitationFor(token);
+    if (!invitation) return showInvitationInvalid(req, res);
+    const member = await findAsemMember(invitation.member);
+    res.render('accounts/invitation', {
+      title: req.t('accounts:invitation.title'),
+      token,
+      email: invitation.email,
+      memberName: member ? member.name[req.lang] || member.name.en : invitation.member,
+      values: { name: invitation.name, ...values },
+      errors,
+    });
+  }
+
+  // The link shows the form; nothing changes until it is posted.
+  router.get('/invitation', async (req, res) => {
+    const token = typeof req.query.token === 'string' ? req.query.token : '';
+    await showInvitation(req, res, token, {}, {});
+  });
+
+  router.post(
+    '/invitation',
+    limited(invitationLimit),
+    formHandler({
+      body: AcceptInvitationForm,
+      render: (req, res, { values, errors }) => showInvitation(req, res, field(req, 'token'), values, errors),
+      async handle(req, res, { body }) {
+        const user = await accounts.acceptInvitation(body.token, { name: body.name, password: body.password });
+        if (!user) return showInvitationInvalid(req, res);
+        // Signed in at once: the link proved the address and the password was just chosen.
+        await new Promise<void>((resolve, reject) => req.login(toActor(user), (err) => (err ? reject(err) : resolve())));
+        renewCsrfToken(req);
+        await accounts.recordLogin(String(user._id));
+        flash(req, 'success', 'accounts:invitation.welcome', { name: user.name });
+        res.redirect(303, '/liaison/requests');
       },
     }),
   );

@@ -15,6 +15,7 @@ import type { MailContent, Mailer, Recipient } from '../../web/mail';
 import { isAsemMemberCode } from '../members';
 import { Company, User, type CompanyDoc, type UserDoc, type COMPANY_SIZES, type SECTORS } from './model';
 import { passwordProblem } from './passwords';
+import { createInvitationAcceptance } from './invitations';
 import { EMAIL_CHANGE_TTL_MS, RESET_TTL_MS, VERIFICATION_TTL_MS, hashToken, looksLikeToken, newToken } from './tokens';
 
 const { trusted } = mongoose;
@@ -188,7 +189,7 @@ async function verifyEmail(deps: AccountsDeps, token: unknown): Promise<{ email:
     { returnDocument: 'after' },
   ).lean<UserDoc>();
   if (!user) return null;
-  await Company.updateMany({ owner: user._id }, { $set: { listed: true } });
+  await Company.updateMany({ owner: user._id, unlisted: trusted({ $ne: true }) }, { $set: { listed: true } });
   return { email: user.email };
 }
 
@@ -247,7 +248,7 @@ async function resetPassword(deps: AccountsDeps, token: unknown, password: strin
     { returnDocument: 'after' },
   ).lean<UserDoc>();
   if (!updated) return null; // used by a concurrent request in the meantime
-  if (!wasVerified) await Company.updateMany({ owner: user._id }, { $set: { listed: true } });
+  if (!wasVerified) await Company.updateMany({ owner: user._id, unlisted: trusted({ $ne: true }) }, { $set: { listed: true } });
   return { email: updated.email };
 }
 
@@ -382,6 +383,7 @@ async function confirmEmailChange(deps: AccountsDeps, token: unknown): Promise<{
  */
 export function createAccountsService(deps: AccountsDeps) {
   return {
+    ...createInvitationAcceptance(deps),
     registrationProblems,
     register: (input: RegistrationInput) => registerAccount(deps, input),
     verificationLinkValid: (token: unknown) => verificationLinkValid(deps, token),

@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { fields } from '../../web/forms';
-import { ROLES } from '../../kernel';
+import { LANGUAGES, ROLES } from '../../kernel';
 
 const memberCode = () => z.string().trim().toUpperCase().regex(/^[A-Z0-9-]{2,12}$/, 'validation:invalidChoice');
 
@@ -49,4 +49,13 @@ export const AddMemberForm = RenameMemberForm.extend({
     .regex(/^[A-Z0-9-]{2,12}$/, 'admin:members.codeFormat'),
   region: z.enum(['Asia', 'Europe']),
   kind: z.enum(['country', 'organisation']),
+});
+
+export const InviteOfficialForm = z.object({
+  email: fields.email(),
+  name: fields.optionalText(120),
+  member: memberCode(),
+  title: fields.optionalText(120),
+  agency: fields.optionalText(200),
+  language: z.enum(LANGUAGES),
 });

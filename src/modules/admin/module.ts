@@ -15,6 +15,6 @@ export const adminModule: PortalModule = {
   name: 'admin',
   router(ctx) {
     const { accounts, admin } = services(ctx);
-    return adminRouter(accounts, admin);
+    return adminRouter(ctx, accounts, admin);
   },
 };

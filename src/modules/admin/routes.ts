@@ -7,17 +7,22 @@ import { ROLES } from '../../kernel';
 import { formHandler, parseForm, type FormState } from '../../web/forms';
 import { flash } from '../../web/flash';
 import { pageFrom, paginate } from '../../web/pagination';
-import { asemMemberOptions } from '../members';
-import { AddMemberForm, AuditQuery, DesignateForm, RenameMemberForm, SuspendForm, UserSearchQuery } from './forms';
+import { asemMemberOptions, listAsemMembers } from '../members';
+import { AddMemberForm, AuditQuery, DesignateForm, InviteOfficialForm, RenameMemberForm, SuspendForm, UserSearchQuery } from './forms';
+import type { AppContext } from '../../web/context';
+import { createRateLimiter } from '../../web/rate-limit';
+import { LANGUAGES } from '../../kernel';
 import type { AccountAdministration } from '../accounts';
 import type { AdminService } from './service';
 
 const USERS_PER_PAGE = 25;
 const AUDIT_PER_PAGE = 30;
 
-export function adminRouter(accounts: AccountAdministration, admin: AdminService): Router {
+export function adminRouter(ctx: AppContext, accounts: AccountAdministration, admin: AdminService): Router {
   const router = Router();
   router.use('/admin', requireRole('organizer'));
+  // Invitations send e-mail to addresses the organizer types: the same budget as registrations.
+  const invitationLimit = createRateLimiter(ctx.connection, 'invitation-send', ctx.rateLimits.registration);
 
   router.get('/admin', async (req, res) => {
     const figures = await accounts.dashboardFigures(actorOf(req), req.lang);
@@ -90,6 +95,51 @@ export function adminRouter(accounts: AccountAdministration, admin: AdminService
     await accounts.reactivateUser(actorOf(req), req.params.id);
     flash(req, 'success', 'admin:users.reactivate.done');
     res.redirect(303, `/admin/users/${req.params.id}`);
+  });
+
+  /* ---------------------------------------------------------------- officials invited by e-mail */
+
+  async function showOfficials(req: Request, res: Response, state: FormState = { values: { language: req.lang }, errors: {} }) {
+    const [pending, members] = await Promise.all([accounts.pendingInvitations(actorOf(req)), listAsemMembers(req.lang)]);
+    res.render('admin/officials', {
+      title: req.t('admin:officials.title'),
+      pending,
+      ...state,
+      memberOptions: members.map((m) => ({ value: m.code, label: m.name[req.lang] || m.name.en })),
+      memberNames: Object.fromEntries(members.map((m) => [m.code, m.name[req.lang] || m.name.en])),
+      languageOptions: LANGUAGES.map((l) => ({ value: l, label: req.t(`languageNames.${l}`) })),
+    });
+  }
+
+  router.get('/admin/officials', async (req, res) => {
+    await showOfficials(req, res);
+  });
+
+  router.post(
+    '/admin/officials',
+    formHandler({
+      body: InviteOfficialForm,
+      render: (req, res, state) => showOfficials(req, res, state),
+      async handle(req, res, { body }) {
+        await invitationLimit.consume(actorOf(req).id);
+        await accounts.inviteOfficial(actorOf(req), body);
+        flash(req, 'success', 'admin:officials.invited', { email: body.email });
+        res.redirect(303, '/admin/officials');
+      },
+    }),
+  );
+
+  router.post('/admin/officials/:id/resend', async (req, res) => {
+    await invitationLimit.consume(actorOf(req).id);
+    const { email } = await accounts.resendInvitation(actorOf(req), req.params.id);
+    flash(req, 'success', 'admin:officials.resent', { email });
+    res.redirect(303, '/admin/officials');
+  });
+
+  router.post('/admin/officials/:id/revoke', async (req, res) => {
+    const { email } = await accounts.revokeInvitation(actorOf(req), req.params.id);
+    flash(req, 'success', 'admin:officials.revoked', { email });
+    res.redirect(303, '/admin/officials');
   });
 
   /* ---------------------------------------------------------------- ASEM members */

@@ -3,7 +3,7 @@
  * readable 429 page with Retry-After, and nothing is created.
  */
 import { createTestApp, type TestApp } from '../../helpers/app';
-import { newAgent, postForm } from '../../helpers/http';
+import { csrfFrom, newAgent, postForm } from '../../helpers/http';
 import { User } from '../../../src/modules/accounts/model';
 
 // Building the app hashes passwords with argon2 on a shared machine: give the hooks room.
@@ -47,4 +47,18 @@ test('password-reset requests are limited too', async () => {
   const res = await postForm(agent, '/forgot-password', { email: 'b@example.com' }, '/forgot-password');
   expect(res.status).toBe(429);
   expect(res.text).toContain('Too many attempts');
+});
+
+test('accepting an official\'s invitation counts against the registration budget (429 when spent)', async () => {
+  const agent = newAgent(t.app);
+  const page = await agent.get('/login');
+  const csrf = csrfFrom(page.text);
+  const statuses: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const res = await agent.post('/invitation').type('form').send({ token: 'BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB', name: 'Guess', password: 'harbour-lantern-blue-7', _csrf: csrf });
+    statuses.push(res.status);
+  }
+  // Dead links answer 400 until the budget is spent; nothing is ever created.
+  expect(statuses).toEqual([400, 400, 429]);
+  expect(await User.exists({ name: 'Guess' })).toBeNull();
 });
