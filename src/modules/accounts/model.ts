@@ -78,9 +78,31 @@ const CompanySchema = new Schema(
     owner: { type: Schema.Types.ObjectId, ref: 'User', required: true, index: true },
     /** Shown in the directory once the owner has verified the e-mail address. */
     listed: { type: Boolean, default: false, index: true },
+    /* The partner profile (partner search, suggestions): see partner-profile.ts. */
+    offers: { type: String, trim: true, default: '' },
+    seeks: { type: String, trim: true, default: '' },
+    cooperationTypes: { type: [String], default: [] },
+    /** ISIC Rev. 4 codes: section letters (A–U) and two-digit divisions. */
+    isic: { type: [String], default: [] },
+    /** ASEM member codes the company wants to sell to or work in. */
+    targetMarkets: { type: [String], default: [] },
+    workingLanguages: { type: [String], default: [] },
+    city: { type: String, trim: true, default: '' },
+    foundedYear: { type: Number, default: null },
+    /** Shown only to accepted contacts, the member's liaisons and the organizer. */
+    phone: { type: String, trim: true, default: '' },
+    logo: { type: new Schema({ storedName: String, originalName: String, size: Number, kind: String, mime: String }, { _id: false }), default: null },
+    /** Terms of name, products, offers and seeks (src/web/search.ts); see partner-profile.ts. */
+    searchTerms: { type: [String], default: [], select: false },
+    searchTermsVersion: { type: Number, default: 0 },
   },
   { timestamps: true },
 );
+CompanySchema.index({ searchTerms: 1 });
+CompanySchema.index({ listed: 1, createdAt: -1 });
+CompanySchema.index({ isic: 1 });
+CompanySchema.index({ cooperationTypes: 1 });
+CompanySchema.index({ targetMarkets: 1 });
 
 export type UserDoc = InferSchemaType<typeof UserSchema> & { _id: Types.ObjectId };
 export type CompanyDoc = InferSchemaType<typeof CompanySchema> & { _id: Types.ObjectId };
