@@ -123,7 +123,7 @@ export async function savePartnerProfile(actor: Actor, input: PartnerProfileInpu
   if (!actor.companyId || !isObjectId(actor.companyId)) throw new NotFoundError();
   const set: Record<string, unknown> = { ...input };
   if (logo !== undefined) set.logo = logo;
-  const before = await Company.findOneAndUpdate({ _id: actor.companyId, owner: actor.id }, { $set: set }, { new: false, projection: { logo: 1 } }).lean<CompanyRow>();
+  const before = await Company.findOneAndUpdate({ _id: actor.companyId, owner: actor.id }, { $set: set }, { returnDocument: 'before', projection: { logo: 1 } }).lean<CompanyRow>();
   if (!before) throw new NotFoundError();
   await refreshCompanyTerms(actor.companyId);
   return logo !== undefined && before.logo && before.logo.storedName ? before.logo : null;
@@ -258,7 +258,7 @@ export async function searchPartnerCompanies(s: CompanySearch): Promise<{ items:
         size: facetOf('size', false),
       },
     },
-  ]).collation({ locale: s.lang === 'zh-CN' ? 'zh' : 'en', strength: 2 });
+  ]).collation({ locale: s.lang === 'zh-CN' ? 'zh' : 'en' }); // the reader's collation for the name sort
   const counts = (rows: { _id: string; count: number }[] | undefined) => (rows ?? []).filter((r) => typeof r._id === 'string').map((r) => ({ value: r._id, count: r.count }));
   return {
     items: (out?.items ?? []).map(toPartnerCompany),

@@ -136,7 +136,7 @@ export async function acceptContactRequest(deps: ContactDeps, actor: Actor | und
   const won = await ContactRequest.findOneAndUpdate(
     { _id: request._id, status: 'open', expiresAt: trusted({ $gt: now }) },
     { $set: { status: 'accepted', open: false, decidedAt: now } },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean<ContactRequestDoc>();
   if (!won) throw new ConflictError('partners:contacts.errors.alreadyDecided');
   const names = await companyNames([won.fromCompany, won.toCompany]);
@@ -163,7 +163,7 @@ export async function declineContactRequest(deps: ContactDeps, actor: Actor | un
   requireCompany(actor);
   const request = await incoming(actor, id);
   const now = deps.clock();
-  const won = await ContactRequest.findOneAndUpdate({ _id: request._id, status: 'open' }, { $set: { status: 'declined', open: false, decidedAt: now, declineReason: reason } }, { new: true }).lean<ContactRequestDoc>();
+  const won = await ContactRequest.findOneAndUpdate({ _id: request._id, status: 'open' }, { $set: { status: 'declined', open: false, decidedAt: now, declineReason: reason } }, { returnDocument: 'after' }).lean<ContactRequestDoc>();
   if (!won) throw new ConflictError('partners:contacts.errors.alreadyDecided');
   const requester = await reachablePerson(won.fromUser);
   if (requester) {

@@ -22,7 +22,7 @@ export const PartnerProfileForm = z.object({
   workingLanguages: fields.list(z.enum(TEXT_LANGUAGES)).pipe(z.array(z.enum(TEXT_LANGUAGES)).max(TEXT_LANGUAGES.length)),
   city: fields.optionalText(100).transform((v) => v ?? ''),
   foundedYear: z.preprocess((v) => (v === '' || v === undefined ? null : v), z.coerce.number().int().min(1800, 'partners:errors.foundedYear').max(2100, 'partners:errors.foundedYear').nullable()),
-  phone: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? '' : v), z.string().trim().max(40).regex(/^[+0-9 ()./-]*$/, 'partners:errors.phone')),
+  phone: z.preprocess((v) => (v === undefined ? '' : v), z.string().trim().max(40).regex(/^[+0-9 ()./-]*$/, 'partners:errors.phone')),
   removeLogo: z.enum(['1']).optional(),
 });
 

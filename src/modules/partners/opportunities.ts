@@ -162,7 +162,7 @@ export async function updateOpportunity(deps: OpportunityDeps, actor: Actor | un
         searchTerms: termsOf({ title: input.title, description: input.description, onBehalfOf }, companyName),
       },
     },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean<OpportunityDoc>();
   if (!updated) {
     await removeStoredFiles(deps, stored);
@@ -210,7 +210,7 @@ async function tellAuthor(deps: OpportunityDeps, o: OpportunityDoc, what: 'hidde
 export async function hideOpportunity(deps: OpportunityDeps, actor: Actor | undefined, id: unknown, reason: string): Promise<void> {
   if (actor?.role !== 'organizer') throw new ForbiddenError();
   const now = deps.clock();
-  const o = await Opportunity.findOneAndUpdate({ _id: objectIdOr404(id), hiddenAt: null }, { $set: { hiddenAt: now, hiddenReason: reason } }, { new: true }).lean<OpportunityDoc>();
+  const o = await Opportunity.findOneAndUpdate({ _id: objectIdOr404(id), hiddenAt: null }, { $set: { hiddenAt: now, hiddenReason: reason } }, { returnDocument: 'after' }).lean<OpportunityDoc>();
   if (!o) {
     if (!(await Opportunity.exists({ _id: objectIdOr404(id) }))) throw new NotFoundError();
     throw new ConflictError('partners:opportunities.errors.alreadyHidden');
@@ -221,7 +221,7 @@ export async function hideOpportunity(deps: OpportunityDeps, actor: Actor | unde
 
 export async function restoreOpportunity(deps: OpportunityDeps, actor: Actor | undefined, id: unknown, reason: string): Promise<void> {
   if (actor?.role !== 'organizer') throw new ForbiddenError();
-  const o = await Opportunity.findOneAndUpdate({ _id: objectIdOr404(id), hiddenAt: trusted({ $ne: null }) }, { $set: { hiddenAt: null, hiddenReason: '' } }, { new: true }).lean<OpportunityDoc>();
+  const o = await Opportunity.findOneAndUpdate({ _id: objectIdOr404(id), hiddenAt: trusted({ $ne: null }) }, { $set: { hiddenAt: null, hiddenReason: '' } }, { returnDocument: 'after' }).lean<OpportunityDoc>();
   if (!o) {
     if (!(await Opportunity.exists({ _id: objectIdOr404(id) }))) throw new NotFoundError();
     throw new ConflictError('partners:opportunities.errors.notHidden');
@@ -350,7 +350,7 @@ export async function sendExpiryNotices(deps: OpportunityDeps): Promise<number> 
   const due = await Opportunity.find({ closedAt: null, hiddenAt: null, expiresAt: trusted({ $gt: now, $lte: soon }), expiryNoticeFor: null }, { _id: 1, expiresAt: 1 }).limit(500).lean();
   let sent = 0;
   for (const { _id, expiresAt } of due) {
-    const claimed = await Opportunity.findOneAndUpdate({ _id, expiresAt, expiryNoticeFor: null }, { $set: { expiryNoticeFor: expiresAt } }, { new: true }).lean<OpportunityDoc>();
+    const claimed = await Opportunity.findOneAndUpdate({ _id, expiresAt, expiryNoticeFor: null }, { $set: { expiryNoticeFor: expiresAt } }, { returnDocument: 'after' }).lean<OpportunityDoc>();
     if (!claimed) continue;
     const author = await reachablePerson(claimed.author);
     if (!author) continue;
