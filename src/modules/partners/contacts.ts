@@ -268,3 +268,14 @@ export async function contactStateWith(actor: Actor | undefined, companyId: stri
   if (await ContactRequest.exists({ pair, open: true })) return 'open';
   return 'available';
 }
+
+/** A liaison's figures: contact requests sent and received by its member's companies, by status. */
+export async function memberRequestCounts(actor: Actor): Promise<{ sent: Record<string, number>; received: Record<string, number> }> {
+  if (actor.role !== 'liaison' || !actor.member) throw new ForbiddenError();
+  const [sent, received] = await Promise.all([
+    ContactRequest.aggregate<{ _id: string; n: number }>([{ $match: { fromMember: actor.member } }, { $group: { _id: '$status', n: { $sum: 1 } } }]),
+    ContactRequest.aggregate<{ _id: string; n: number }>([{ $match: { toMember: actor.member } }, { $group: { _id: '$status', n: { $sum: 1 } } }]),
+  ]);
+  const byStatus = (rows: { _id: string; n: number }[]) => Object.fromEntries(rows.map((r) => [r._id, r.n]));
+  return { sent: byStatus(sent), received: byStatus(received) };
+}

@@ -153,6 +153,8 @@ ContactRequestSchema.index({ fromCompany: 1, createdAt: -1 });
 ContactRequestSchema.index({ toCompany: 1, status: 1, createdAt: -1 });
 ContactRequestSchema.index({ pair: 1, status: 1 });
 ContactRequestSchema.index({ status: 1, expiresAt: 1 });
+ContactRequestSchema.index({ fromMember: 1, status: 1 });
+ContactRequestSchema.index({ toMember: 1, status: 1 });
 
 export const ContactRequest: Model<ContactRequestDoc> =
   (models.ContactRequest as Model<ContactRequestDoc>) ?? model<ContactRequestDoc>('ContactRequest', ContactRequestSchema, 'contact_requests');

@@ -5,6 +5,7 @@
  * and moderation (/admin/partners). Each route: guard → parse → service → render/redirect.
  */
 import { Router, type Request, type Response } from 'express';
+import { trusted } from 'mongoose';
 import { actorOf, requireRole, requireUser } from '../../web/auth';
 import type { AppContext } from '../../web/context';
 import { flash } from '../../web/flash';
@@ -26,7 +27,7 @@ import {
 } from '../accounts';
 import { BoothRequest, currentEdition } from '../fair';
 import { listAsemMembers, type AsemMemberView } from '../members';
-import { contactDetailsFor, contactStateWith } from './contacts';
+import { contactDetailsFor, contactStateWith, memberRequestCounts } from './contacts';
 import { atomFeed } from './feed';
 import { figures } from './figures';
 import { CloseForm, ContactForm, DeclineForm, DigestForm, ModerationForm, OpportunityForm, PartnerProfileForm, RenewForm, ReportForm } from './forms';
@@ -48,7 +49,7 @@ function list(v: unknown): string[] {
 async function exhibitingCompanyIds(): Promise<string[]> {
   const edition = await currentEdition();
   if (!edition) return [];
-  const ids = (await BoothRequest.distinct('company', { edition: edition._id, status: { $in: ['approved', 'confirmed'] } })) as unknown[];
+  const ids = (await BoothRequest.distinct('company', { edition: edition._id, status: trusted({ $in: ['approved', 'confirmed'] }) })) as unknown[];
   return ids.map(String);
 }
 
@@ -347,7 +348,8 @@ export function partnersRouter(ctx: AppContext, partners: PartnersService): Rout
   router.get('/opportunities/mine', requireRole('member', 'liaison'), async (req, res) => {
     const actor = actorOf(req);
     const items = actor.role === 'liaison' ? await memberOpportunities(actor) : await ownOpportunities(actor);
-    res.render('partners/mine', { title: req.t(actor.role === 'liaison' ? 'partners:mine.liaisonTitle' : 'partners:mine.title'), items, now: partners.now() });
+    const requestCounts = actor.role === 'liaison' ? await memberRequestCounts(actor) : null;
+    res.render('partners/mine', { title: req.t(actor.role === 'liaison' ? 'partners:mine.liaisonTitle' : 'partners:mine.title'), items, requestCounts, now: partners.now() });
   });
 
   async function showOpportunityForm(req: Request, res: Response, opts: { opportunity: OpportunityDoc | null; state?: FormState | undefined }) {
@@ -515,7 +517,7 @@ export function partnersRouter(ctx: AppContext, partners: PartnersService): Rout
     const members = await listAsemMembers(req.lang);
     const [data, reports] = await Promise.all([figures(actorOf(req), members), PartnerReport.find({ resolvedAt: null }).sort({ createdAt: -1 }).limit(100).lean()]);
     const opportunityIds = reports.filter((r) => r.targetType === 'opportunity').map((r) => r.target);
-    const titles = new Map((await Opportunity.find({ _id: { $in: opportunityIds } }, { title: 1, hiddenAt: 1 }).lean()).map((o) => [String(o._id), o]));
+    const titles = new Map((await Opportunity.find({ _id: trusted({ $in: opportunityIds }) }, { title: 1, hiddenAt: 1 }).lean()).map((o) => [String(o._id), o]));
     res.render('partners/admin', { title: req.t('partners:admin.title'), figures: data, reports, titles, ...memberHelpers(members, req.lang) });
   });
 

@@ -6,7 +6,8 @@
  */
 import sharp from 'sharp';
 import { Types } from 'mongoose';
-import { createTestApp, type TestApp } from '../../helpers/app';
+import { createTestApp, ORGANIZER, type TestApp } from '../../helpers/app';
+import { User } from '../../../src/modules/accounts/model';
 import { makeUser, type MadeUser } from '../../helpers/factories';
 import { csrfToken, login, newAgent, postForm, type Agent } from '../../helpers/http';
 import { ContactRequest, DigestSetting, Opportunity } from '../../../src/modules/partners/model';
@@ -207,4 +208,47 @@ test('the 7-day expiry e-mail and the weekly digest arrive through SMTP, each on
   expect(await DigestSetting.countDocuments({ user: new Types.ObjectId(th.id), enabled: true })).toBe(0);
   // A forged token does nothing.
   expect((await newAgent(t.app).post('/opportunities/digest/unsubscribe?token=abc.def').type('form').send('')).status).toBe(404);
+});
+
+test('the organizer hides and restores with a reason (author told); hidden ones leave lists and feed; figures and the liaison view count', async () => {
+  const organizer = newAgent(t.app);
+  await login(organizer, ORGANIZER.email, ORGANIZER.password);
+  const o = await Opportunity.findOne({ title: 'Distributor wanted in Thailand' }).lean();
+  const id = String(o!._id);
+  const report = await postForm(thA, `/opportunities/${id}/report`, { reason: 'Looks like spam' }, '/opportunities');
+  expect(report.status).toBe(303);
+  const queue = await organizer.get('/admin/partners');
+  expect(queue.text).toContain('Looks like spam');
+  await t.ctx.mailer.drained();
+  t.smtp.clear();
+  expect((await postForm(organizer, `/admin/opportunities/${id}/hide`, { reason: 'Duplicate posting' }, '/admin/partners')).status).toBe(303);
+  await t.smtp.waitFor((m) => m.to.includes(de.email) && /hidden/.test(m.subject) && m.text.includes('Duplicate posting'));
+  expect((await newAgent(t.app).get('/opportunities')).text).not.toContain('Distributor wanted in Thailand');
+  expect((await newAgent(t.app).get('/opportunities/feed.xml')).text).not.toContain('Distributor wanted in Thailand');
+  expect((await newAgent(t.app).get(`/opportunities/${id}`)).status).toBe(404);
+  expect((await deA.get(`/opportunities/${id}`)).status).toBe(200);
+  expect((await postForm(organizer, `/admin/opportunities/${id}/restore`, { reason: 'Checked' }, '/admin/partners')).status).toBe(303);
+  await t.smtp.waitFor((m) => m.to.includes(de.email) && /visible again/.test(m.subject));
+  expect((await newAgent(t.app).get('/opportunities')).text).toContain('Distributor wanted in Thailand');
+  const figures = await organizer.get('/admin/partners');
+  expect(figures.status).toBe(200);
+  expect(figures.text).toMatch(/Asia–Europe|Europe–Asia/);
+  const liaisonView = await (await as(liaison)).get('/opportunities/mine');
+  expect(liaisonView.text).toContain('Distributor wanted in Thailand');
+  expect(liaisonView.text).toContain('Contact requests of our SMEs');
+  // Members may not use the organizer's routes.
+  expect((await postForm(thA, `/admin/opportunities/${id}/hide`, { reason: 'x' }, '/opportunities')).status).toBe(403);
+});
+
+test('a suspended SME and its opportunities show nowhere', async () => {
+  await User.updateOne({ _id: de.id }, { $set: { status: 'suspended' } });
+  try {
+    const anon = newAgent(t.app);
+    expect((await anon.get('/companies')).text).not.toContain('Rhein Maschinen GmbH');
+    expect((await anon.get('/opportunities')).text).not.toContain('Distributor wanted in Thailand');
+    expect((await anon.get('/opportunities/feed.xml')).text).not.toContain('Distributor wanted in Thailand');
+    expect((await anon.get(`/companies/${de.companyId}`)).status).toBe(404);
+  } finally {
+    await User.updateOne({ _id: de.id }, { $set: { status: 'active' } });
+  }
 });
