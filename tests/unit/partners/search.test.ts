@@ -37,3 +37,8 @@ test('text, facets and suspension', async () => {
   const after = await search({});
   expect(after.items.map((c) => c.name)).toEqual(['Rhein GmbH']);
 });
+
+test('the search pipeline starts with a match the planner answers from an index', async () => {
+  const explained = JSON.stringify(await Company.aggregate([{ $match: { listed: true, searchTerms: { $in: ['包装'] } } }, { $facet: { n: [{ $count: 'n' }] } }]).explain());
+  expect(explained).toContain('IXSCAN');
+});
