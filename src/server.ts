@@ -14,7 +14,7 @@ import { createMailer } from './web/mail';
 import { createFileStore } from './web/files';
 import { createLogger } from './web/logging';
 import { DEFAULT_RATE_LIMITS, type AppContext } from './web/context';
-import { portalModules } from './modules';
+import { portalModules, startPartnersScheduler } from './modules';
 
 async function main(): Promise<void> {
   let config;
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   const ctx: AppContext = { config, logger, mailer, files: createFileStore(config, db.connection), connection: db.connection, rateLimits: DEFAULT_RATE_LIMITS, now: () => new Date() };
   for (const mod of portalModules) await mod.onStart?.(ctx);
   mailer.start();
+  const stopPartnersScheduler = startPartnersScheduler(ctx);
 
   const app = createApp(ctx);
   const server = http.createServer(app);
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
       server.close(() => resolve());
       server.closeIdleConnections();
     });
+    stopPartnersScheduler();
     await mailer.close();
     await db.stop();
     logger.info('stopped');

@@ -129,6 +129,8 @@ async function discoverPages(base: string, cookies: Partial<Record<Role, string>
     { label: 'member CN', path: '/members/CN' },
     { label: 'companies', path: '/companies' },
     { label: 'opportunities', path: '/opportunities' },
+    { label: 'companies search (zh) + facet', path: `/companies?q=${encodeURIComponent('机械')}&region=Asia` },
+    { label: 'opportunities facets', path: '/opportunities?isic=C&cooperation=trade&sort=newest' },
     { label: 'login page', path: '/login' },
   ];
   const practice = await firstLink(base, '/practices', /\/practices\/[a-f0-9]{24}/);

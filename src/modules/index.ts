@@ -10,7 +10,9 @@ import { directoryModule } from './directory/module';
 import { fairModule } from './fair/module';
 import { practicesModule } from './practices/module';
 import { boardModule } from './board/module';
-import { messagesModule } from './messages/module';
+import { createMessagesModule } from './messages/module';
+import { partnersModule, startPartnersScheduler } from './partners/module';
+import { hasAcceptedContact } from './partners';
 import { adminModule } from './admin/module';
 
 export const portalModules: PortalModule[] = [
@@ -18,10 +20,16 @@ export const portalModules: PortalModule[] = [
   createHomeModule(() => portalModules),
   accountsModule,
   membersModule,
+  // Partners serves /companies and /companies/:id (the richer company page) before the directory.
+  partnersModule,
   directoryModule,
   fairModule,
   practicesModule,
   boardModule,
-  messagesModule,
+  // The who-may-write rule gains one door: two SMEs with an accepted contact request.
+  createMessagesModule({ acceptedContact: hasAcceptedContact }),
   adminModule,
 ];
+
+/** Scheduled work of the modules, started by the server (never by tests unless they drive it). */
+export { startPartnersScheduler };

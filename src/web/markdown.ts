@@ -28,7 +28,7 @@ import { escapeHtml } from './html';
 /** Version of the rendered HTML (1: the renderers before profiles existed). */
 export const MARKDOWN_VERSION = 2;
 
-export type MarkdownProfile = 'board' | 'practices' | 'messages';
+export type MarkdownProfile = 'board' | 'practices' | 'messages' | 'opportunities';
 
 /** The portal's own image download route: a practice attachment, optionally shown inline. */
 const OWN_IMAGE = /^\/practices\/[a-f0-9]{24}\/files\/[a-f0-9]{24}(?:\?inline=1)?$/;
@@ -47,6 +47,7 @@ const PROFILES: Record<MarkdownProfile, ProfileRules> = {
   board: { firstHeading: 3, tables: true, images: true },
   practices: { firstHeading: 3, tables: true, images: true },
   messages: { firstHeading: 4, tables: false, images: false },
+  opportunities: { firstHeading: 3, tables: true, images: false },
 };
 
 function markedFor(rules: ProfileRules): Marked {

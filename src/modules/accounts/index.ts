@@ -3,6 +3,27 @@
  * (never the users collection), sign-in plumbing for the app, and the organizer's account work.
  */
 export { SECTORS, COMPANY_SIZES } from './model';
+export {
+  COOPERATION_TYPES,
+  companiesOverlapping,
+  companyContactDetails,
+  companyLogo,
+  companyMembers,
+  ownPartnerProfile,
+  partnerCompany,
+  partnerCompanyParty,
+  partnerProfileOfOwner,
+  refreshStaleCompanyTerms,
+  savePartnerProfile,
+  searchPartnerCompanies,
+  visibleCompanyIds,
+  type CompanyFacets,
+  type CompanySearch,
+  type CooperationType,
+  type FacetCount,
+  type PartnerCompany,
+  type PartnerProfileInput,
+} from './partner-profile';
 export { passwordProblem } from './passwords';
 export { configurePassport, toActor, hashPassword, verifyPassword } from './auth';
 export {

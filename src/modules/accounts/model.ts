@@ -85,9 +85,31 @@ const CompanySchema = new Schema(
      * placeholder company an official once had to register (officials are not SMEs).
      */
     unlisted: { type: Boolean, default: false },
+    /* The partner profile (partner search, suggestions): see partner-profile.ts. */
+    offers: { type: String, trim: true, default: '' },
+    seeks: { type: String, trim: true, default: '' },
+    cooperationTypes: { type: [String], default: [] },
+    /** ISIC Rev. 4 codes: section letters (A–U) and two-digit divisions. */
+    isic: { type: [String], default: [] },
+    /** ASEM member codes the company wants to sell to or work in. */
+    targetMarkets: { type: [String], default: [] },
+    workingLanguages: { type: [String], default: [] },
+    city: { type: String, trim: true, default: '' },
+    foundedYear: { type: Number, default: null },
+    /** Shown only to accepted contacts, the member's liaisons and the organizer. */
+    phone: { type: String, trim: true, default: '' },
+    logo: { type: new Schema({ storedName: String, originalName: String, size: Number, kind: String, mime: String }, { _id: false }), default: null },
+    /** Terms of name, products, offers and seeks (src/web/search.ts); see partner-profile.ts. */
+    searchTerms: { type: [String], default: [], select: false },
+    searchTermsVersion: { type: Number, default: 0 },
   },
   { timestamps: true },
 );
+CompanySchema.index({ searchTerms: 1 });
+CompanySchema.index({ listed: 1, createdAt: -1 });
+CompanySchema.index({ isic: 1 });
+CompanySchema.index({ cooperationTypes: 1 });
+CompanySchema.index({ targetMarkets: 1 });
 
 /** The one filter for "a company the portal lists and counts as an SME". */
 export const LISTED_COMPANY = { listed: true, unlisted: trusted({ $ne: true }) };

@@ -16,6 +16,7 @@ import { isAsemMemberCode } from '../members';
 import { Company, User, type CompanyDoc, type UserDoc, type COMPANY_SIZES, type SECTORS } from './model';
 import { passwordProblem } from './passwords';
 import { createInvitationAcceptance } from './invitations';
+import { refreshCompanyTerms } from './partner-profile';
 import { EMAIL_CHANGE_TTL_MS, RESET_TTL_MS, VERIFICATION_TTL_MS, hashToken, looksLikeToken, newToken } from './tokens';
 
 const { trusted } = mongoose;
@@ -161,6 +162,7 @@ async function registerAccount(deps: AccountsDeps, input: RegistrationInput): Pr
       owner: userId,
       listed: false,
     });
+    await refreshCompanyTerms(companyId);
   } catch (err) {
     // No half-registered account: without its company the person is removed again.
     await User.deleteOne({ _id: userId });
@@ -299,6 +301,7 @@ async function updateCompany(actor: Actor, input: CompanyInput): Promise<void> {
   // Ownership is part of the condition: only the owner's own company can change.
   const res = await Company.updateOne({ _id: actor.companyId, owner: actor.id }, update);
   if (res.matchedCount !== 1) throw new NotFoundError();
+  await refreshCompanyTerms(actor.companyId);
 }
 
 /** Checks the current password and sets the new one; bumps authVersion so other sessions end. */

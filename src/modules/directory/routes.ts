@@ -2,7 +2,7 @@
  * The member directory pages: /members, /members/:code, /companies/:id.
  */
 import { Router } from 'express';
-import { getCompanyPage, getMemberPage, listDirectory } from './service';
+import { getMemberPage, listDirectory } from './service';
 
 export function directoryRouter(): Router {
   const router = Router();
@@ -15,11 +15,6 @@ export function directoryRouter(): Router {
   router.get('/members/:code', async (req, res) => {
     const page = await getMemberPage(req.params.code, req.user, req.lang);
     res.render('members/show', { title: page.member.name[req.lang] || page.member.name.en, ...page });
-  });
-
-  router.get('/companies/:id', async (req, res) => {
-    const page = await getCompanyPage(req.params.id, req.user);
-    res.render('members/company', { title: page.company.name, ...page });
   });
 
   return router;

@@ -4,3 +4,4 @@
 export { mayContact, listLiaisons, type Contact, type Party } from './contacts';
 export { countUnreadMessages } from './service';
 export { countPendingAnnouncements } from './announcements';
+export { openContactConversation, type MessagesDeps } from './service';

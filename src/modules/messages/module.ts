@@ -10,9 +10,16 @@ import { countUnreadMessages, listConversations } from './service';
 import { countPendingAnnouncements, listPendingAnnouncements } from './announcements';
 
 
-const messagesService = oncePerContext((ctx) => createMessagesService({ mailer: ctx.mailer, clock: ctx.now, baseUrl: ctx.config.baseUrl }));
+export interface MessagesWiring {
+  /** Whether two SMEs have an accepted contact (the partners module answers; see MessagesDeps). */
+  acceptedContact?: (userA: string, userB: string) => Promise<boolean>;
+}
 
-export const messagesModule: PortalModule = {
+export function createMessagesModule(wiring: MessagesWiring = {}): PortalModule {
+  const messagesService = oncePerContext((ctx) =>
+    createMessagesService({ mailer: ctx.mailer, clock: ctx.now, baseUrl: ctx.config.baseUrl, ...(wiring.acceptedContact ? { acceptedContact: wiring.acceptedContact } : {}) }),
+  );
+  return {
   name: 'messages',
   router(ctx) {
     return messagesRouter(ctx, messagesService(ctx));
@@ -43,3 +50,7 @@ export const messagesModule: PortalModule = {
     };
   },
 };
+}
+
+/** The messages module without the partners door (tests that build it alone). */
+export const messagesModule: PortalModule = createMessagesModule();

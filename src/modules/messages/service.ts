@@ -13,7 +13,7 @@ import { fields } from '../../web/forms';
 import { markdownExcerpt, renderMarkdown } from '../../web/markdown';
 import { publicProfiles, reachablePeople } from '../accounts';
 import type { Role } from '../../kernel';
-import { findContacts, mayContact, type Contact } from './contacts';
+import { findContacts, mayContact, type Contact, type Party } from './contacts';
 import { Conversation, ConversationMembership, PrivateMessage, type ConversationDoc, type MembershipDoc, type MessageDoc } from './model';
 
 export const SUBJECT_MAX = 200;
@@ -54,6 +54,18 @@ export interface MessagesDeps {
   mailer: Mailer;
   clock: Clock;
   baseUrl: string;
+  /**
+   * The one door besides mayContact: two SMEs whose contact request was accepted may write to each
+   * other. Given by the wiring (the partners module answers it), so messages imports no partner code.
+   */
+  acceptedContact?: (userA: string, userB: string) => Promise<boolean>;
+}
+
+/** mayContact, or two members with an accepted contact between them. */
+async function mayWrite(deps: MessagesDeps, a: Party, b: Party): Promise<boolean> {
+  if (mayContact(a, b)) return true;
+  if (a.role !== 'member' || b.role !== 'member' || a.id === b.id || !deps.acceptedContact) return false;
+  return deps.acceptedContact(a.id, b.id);
 }
 
 export interface ParticipantView {
@@ -78,11 +90,10 @@ export async function startConversation(deps: MessagesDeps, actor: Actor, input:
   const wanted = [...new Set(input.recipients)].filter((id) => id !== actor.id);
   if (!wanted.length) throw new ValidationError({ recipients: { key: 'messages:errors.noRecipient' } });
   const found = await findContacts(wanted);
-  if (found.length !== wanted.length || found.some((c) => !mayContact(actor, c))) {
-    throw new ValidationError({ recipients: { key: 'messages:errors.mayNotContact' } });
-  }
+  if (found.length !== wanted.length) throw new ValidationError({ recipients: { key: 'messages:errors.mayNotContact' } });
+  for (const c of found) if (!(await mayWrite(deps, actor, c))) throw new ValidationError({ recipients: { key: 'messages:errors.mayNotContact' } });
   if (actor.role !== 'organizer') {
-    for (const a of found) for (const b of found) if (a.id < b.id && !mayContact(a, b)) throw new ValidationError({ recipients: { key: 'messages:errors.recipientsMayNotMeet' } });
+    for (const a of found) for (const b of found) if (a.id < b.id && !(await mayWrite(deps, a, b))) throw new ValidationError({ recipients: { key: 'messages:errors.recipientsMayNotMeet' } });
   }
   const now = deps.clock();
   const participants = [new Types.ObjectId(actor.id), ...found.map((c) => new Types.ObjectId(c.id))];
@@ -277,10 +288,25 @@ export async function countUnreadMessages(userId: string): Promise<number> {
 }
 
 /** A preselected recipient for /messages/new?to=: the person, and whether the actor may write to them. */
-export async function recipientFor(actor: Actor, to: unknown): Promise<{ contact: Contact | null; allowed: boolean }> {
+export async function recipientFor(deps: MessagesDeps, actor: Actor, to: unknown): Promise<{ contact: Contact | null; allowed: boolean }> {
   if (!isObjectId(to)) return { contact: null, allowed: false };
   const [contact] = await findContacts([to]);
   if (!contact) return { contact: null, allowed: false };
-  return { contact, allowed: mayContact(actor, contact) };
+  return { contact, allowed: await mayWrite(deps, actor, contact) };
+}
+
+/**
+ * Opens the two-person conversation of an accepted contact request, with the request's message as
+ * its first message from the requester. Consent was given by accepting, so no who-may-write check.
+ */
+export async function openContactConversation(deps: MessagesDeps, input: { from: string; to: string; subject: string; body: string }): Promise<string> {
+  const now = deps.clock();
+  const participants = [new Types.ObjectId(input.from), new Types.ObjectId(input.to)];
+  const conversation = await Conversation.create({ subject: input.subject, startedBy: participants[0], participants, messageCount: 1, lastMessageAt: now, createdAt: now });
+  await PrivateMessage.create({ conversation: conversation._id, author: participants[0], body: input.body, createdAt: now });
+  await ConversationMembership.insertMany(
+    participants.map((user, i) => ({ conversation: conversation._id, user, unread: i === 0 ? 0 : 1, lastReadAt: i === 0 ? now : null, notified: false, lastMessageAt: now })),
+  );
+  return String(conversation._id);
 }
 

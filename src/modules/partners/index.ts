@@ -1,0 +1,5 @@
+/**
+ * The partners module's front door: whether two SMEs have an accepted contact (the messages
+ * module's one extra who-may-write door, wired in src/modules/index.ts).
+ */
+export { hasAcceptedContact } from './contacts';

@@ -1,0 +1,62 @@
+/**
+ * Partners and business opportunities: richer company profiles, partner search, opportunities,
+ * contact requests with consent, suggestions and the weekly digest, figures.
+ *
+ * Scheduled work (request expiry, the 7-day expiry e-mail, digests) runs on a timer started by
+ * startScheduler at server start-up (never in tests unless a test drives runScheduledWork); each
+ * job claims its records by a conditional update, so several instances never do one twice.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import { oncePerContext, type AppContext, type PortalModule } from '../../web/context';
+import { outsideRequest } from '../../web/time-limit';
+import { refreshStaleCompanyTerms } from '../accounts';
+import { ContactBlock, ContactRequest, DigestSetting, Opportunity, PartnerReport } from './model';
+import { accountExtras, partnersRouter } from './routes';
+import { createPartnersService } from './services';
+
+export const partnersService = oncePerContext((ctx: AppContext) =>
+  createPartnersService({ mailer: ctx.mailer, clock: ctx.now, baseUrl: ctx.config.baseUrl, files: ctx.files, secret: ctx.config.sessionSecret }),
+);
+
+const SCHEDULE_MS = 10 * 60 * 1000;
+
+/** Starts the scheduled work (server start-up); returns the function that stops it. */
+export function startPartnersScheduler(ctx: AppContext): () => void {
+  const service = partnersService(ctx);
+  const run = () =>
+    outsideRequest(() => service.runScheduledWork())
+      .then((done) => ctx.logger.debug(done, 'partners scheduled work'))
+      .catch((err: unknown) => ctx.logger.error({ err }, 'partners scheduled work failed'));
+  const timer = setInterval(run, SCHEDULE_MS);
+  timer.unref();
+  void run();
+  return () => clearInterval(timer);
+}
+
+export const partnersModule: PortalModule = {
+  name: 'partners',
+  router(ctx) {
+    return partnersRouter(ctx, partnersService(ctx));
+  },
+  csrfExemptPaths: ['/opportunities/digest/unsubscribe'],
+  async onStart(ctx) {
+    await Promise.all([Opportunity.createIndexes(), ContactRequest.createIndexes(), ContactBlock.createIndexes(), PartnerReport.createIndexes(), DigestSetting.createIndexes()]);
+    const refreshed = await refreshStaleCompanyTerms();
+    if (refreshed) ctx.logger.info({ refreshed }, 'company search terms refreshed');
+  },
+  middleware(ctx) {
+    const service = partnersService(ctx);
+    /** The header badge (open contact requests) and, on /account, the profile hint and suggestions. */
+    return (req: Request, res: Response, next: NextFunction) => {
+      const user = req.user;
+      if (!user || user.role !== 'member' || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
+      Promise.all([service.countPendingRequests(user), req.path === '/account' ? accountExtras(service, user) : Promise.resolve(null)])
+        .then(([pending, extras]) => {
+          res.locals.pendingContactRequests = pending;
+          res.locals.partnerExtras = extras;
+          next();
+        })
+        .catch(next);
+    };
+  },
+};
