@@ -134,7 +134,7 @@ export async function approve(deps: FairDeps, actor: Actor, edition: FairEdition
   const booths = await Booth.find({ _id: trusted({ $in: ids.map((i) => new Types.ObjectId(i)) }), edition: edition._id }).lean<BoothDoc[]>();
   if (booths.length !== ids.length) throw new ValidationError({ booths: { key: 'fair:errors.unknownBooth' } });
   const quota = await quotaUse(edition, request.member);
-  if (ids.length > quota.left) throw new ValidationError({ booths: { key: 'fair:errors.quotaLeft', params: { left: quota.left, count: ids.length } } });
+  if (ids.length > quota.left) throw new ValidationError({ booths: { key: 'fair:errors.quotaLeft', params: { count: quota.left, ticked: ids.length } } });
   booths.sort((a, b) => a.code.localeCompare(b.code, 'en', { numeric: true }));
   let updated: BoothRequestDoc;
   try {
@@ -142,7 +142,7 @@ export async function approve(deps: FairDeps, actor: Actor, edition: FairEdition
   } catch (err) {
     if (err instanceof AllocationConflict && err.messageKey === 'fair:errors.quotaFull') {
       const after = await quotaUse(edition, request.member);
-      throw new ValidationError({ booths: { key: 'fair:errors.quotaLeft', params: { left: after.left, count: ids.length } } });
+      throw new ValidationError({ booths: { key: 'fair:errors.quotaLeft', params: { count: after.left, ticked: ids.length } } });
     }
     if (err instanceof AllocationConflict && err.messageKey === 'fair:errors.boothTaken') throw new ValidationError({ booths: { key: err.messageKey, params: err.params } });
     throw err;

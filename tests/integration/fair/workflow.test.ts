@@ -111,8 +111,8 @@ test('the whole story over HTTP, with every e-mail in the recipient’s language
   expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
   const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(3));
   const rows = text.trim().split('\r\n').map((l) => l.split(','));
-  expect(rows[0]).toEqual(['Booths', 'Company', 'ASEM member', 'Contact person', 'Phone', 'E-mail', 'Products', 'Status']);
-  expect(rows[1]!.slice(0, 3)).toEqual(['A01', '广州竹艺有限公司', 'CN']);
+  expect(rows[0]).toEqual(['Booths', 'Company', 'ASEM member', 'Member code', 'Contact person', 'Phone', 'E-mail', 'Products', 'Status']);
+  expect(rows[1]!.slice(0, 4)).toEqual(['A01', '广州竹艺有限公司', 'China', 'CN']);
   const catalogue = await org.get(`/admin/fair/editions/${edition._id}/catalogue`);
   expect(catalogue.text).toContain('广州竹艺有限公司');
   expect(catalogue.text).toContain('A01');
