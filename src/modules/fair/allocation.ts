@@ -130,6 +130,7 @@ export async function approve(deps: FairDeps, actor: Actor, edition: FairEdition
   const now = deps.clock();
   const note = input.note ?? '';
   const ids = [...new Set(input.booths)];
+  if (!ids.length) throw new ValidationError({ booths: { key: 'fair:errors.pickBooths' } });
   if (ids.length > request.boothCount) throw new ValidationError({ booths: { key: 'fair:errors.tooManyBooths', params: { count: request.boothCount } } });
   const booths = await Booth.find({ _id: trusted({ $in: ids.map((i) => new Types.ObjectId(i)) }), edition: edition._id }).lean<BoothDoc[]>();
   if (booths.length !== ids.length) throw new ValidationError({ booths: { key: 'fair:errors.unknownBooth' } });
