@@ -117,11 +117,7 @@ describeBrowser('the ASEM hall booth story in the browser', () => {
     const context = await suite.browser.newContext({ viewport: { width: 375, height: 740 } });
     const page = await context.newPage();
     await page.goto(`${suite.baseUrl}/fair?lang=en`);
-    const widths = await page.evaluate(() => {
-      const dl = document.querySelector('.fair-facts')!.getBoundingClientRect().width;
-      const dd = document.querySelector('.fair-facts dd')!.getBoundingClientRect().width;
-      return { dl, dd };
-    });
+    const widths = { dl: (await page.locator('.fair-facts').boundingBox())!.width, dd: (await page.locator('.fair-facts dd').first().boundingBox())!.width };
     expect(widths.dd / widths.dl).toBeGreaterThan(0.9);
     const svg = page.locator('.fp-scroll svg');
     const before = (await svg.boundingBox())!.width;

@@ -1,22 +1,16 @@
 /**
- * The organizer's desk for the fair: editions, the requests of an edition, publishing the
- * allocation and closing requests (each asked about first), and the exports.
+ * The organizer's fair editions: the edition form, publishing the allocation and closing requests
+ * (each asked about first on a page of its own).
  */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { actorOf, requireRole } from '../../web/auth';
 import type { AppContext } from '../../web/context';
 import { flash } from '../../web/flash';
-import { formHandler, parseForm, type FormValues } from '../../web/forms';
+import { formHandler, type FormValues } from '../../web/forms';
 import type { FieldErrors } from '../../kernel';
-import { translator } from '../../web/i18n';
-import { listAsemMembers } from '../members';
-import { allQuotaUse } from './allocation';
 import { EditionForm, currentEdition, editionFormValues, findEdition, listEditions } from './editions';
-import { exhibitors, exhibitorsCsv, requestCounts } from './exports';
-import { STATUS_CLASS, byMemberName, memberNamer } from './labels';
-import { EDITION_STATUSES, REQUEST_STATUSES, type FairEditionDoc } from './model';
-import { ListFilterForm, filterOf, listRequests } from './requests';
+import { EDITION_STATUSES, type FairEditionDoc } from './model';
 import type { FairService } from './service';
 
 const Empty = z.object({});
@@ -75,35 +69,6 @@ export function fairAdminEditionsRouter(ctx: AppContext, fair: FairService): Rou
     }),
   );
 
-  router.get('/admin/fair/editions/:id', async (req, res) => {
-    const edition = await findEdition(req.params.id);
-    const parsed = parseForm(ListFilterForm, req.query);
-    const filter = parsed.ok ? parsed.data : {};
-    const now = ctx.now();
-    const memberName = await memberNamer(req.lang);
-    const [requests, counts, quotas, waitlist, members] = await Promise.all([
-      listRequests(edition._id, filterOf(filter), now),
-      requestCounts(edition._id),
-      allQuotaUse(edition),
-      listRequests(edition._id, { status: 'waitlisted' }, now, { waitlistedAt: 1, _id: 1 }),
-      listAsemMembers(req.lang),
-    ]);
-    res.render('fair/admin/edition', {
-      title: req.t('fair:admin.deskTitle'),
-      edition,
-      requests,
-      counts,
-      quotas: byMemberName(quotas, (q) => q.member, memberName, req.lang),
-      byMember: byMemberName(Object.entries(counts.byMember), ([m]) => m, memberName, req.lang),
-      memberName,
-      waitlist,
-      members,
-      filter,
-      statuses: REQUEST_STATUSES.filter((s) => s !== 'draft'),
-      statusClass: STATUS_CLASS,
-    });
-  });
-
   // Publishing and closing: each asked about on its own page (GET), done by its POST.
   for (const step of ['publish', 'close'] as const) {
     router.get(`/admin/fair/editions/:id/${step}`, async (req, res) => {
@@ -124,23 +89,6 @@ export function fairAdminEditionsRouter(ctx: AppContext, fair: FairService): Rou
       }),
     );
   }
-
-  router.get('/admin/fair/editions/:id/exhibitors.csv', async (req, res) => {
-    const edition = await findEdition(req.params.id);
-    const t = translator(req.lang);
-    const memberName = await memberNamer(req.lang);
-    const headers = ['booths', 'company', 'member', 'memberCode', 'contact', 'phone', 'email', 'products', 'status'].map((h) => t(`fair:csv.${h}`));
-    const csv = exhibitorsCsv(await exhibitors(edition._id), headers, { status: (s) => t(`fair:status.${s}`), member: memberName });
-    res.set('Content-Type', 'text/csv; charset=utf-8');
-    res.set('Content-Disposition', `attachment; filename="exhibitors-${edition.year}.csv"`);
-    res.send(Buffer.from(csv, 'utf8'));
-  });
-
-  router.get('/admin/fair/editions/:id/catalogue', async (req, res) => {
-    const edition = await findEdition(req.params.id);
-    const rows = (await exhibitors(edition._id)).filter((r) => r.status === 'confirmed');
-    res.render('fair/admin/catalogue', { title: req.t('fair:catalogue.title'), edition, rows, memberName: await memberNamer(req.lang) });
-  });
 
   return router;
 }

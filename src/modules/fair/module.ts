@@ -7,6 +7,7 @@ import { Router } from 'express';
 import { oncePerContext, type PortalModule } from '../../web/context';
 import { localized } from '../../web/i18n';
 import { fairAdminBoothsRouter } from './admin-booths.routes';
+import { fairAdminDeskRouter } from './admin-desk.routes';
 import { fairAdminEditionsRouter } from './admin-editions.routes';
 import { fairAllocationRouter } from './allocation.routes';
 import { currentEdition, requestWindowOpen } from './editions';
@@ -14,6 +15,7 @@ import { ensureFairIndexes } from './model';
 import { fairPublicRouter } from './public.routes';
 import { activeRequestOf } from './requests';
 import { fairRequestsRouter } from './requests.routes';
+import { fairStepsRouter } from './steps.routes';
 import { createFairService } from './service';
 
 const fairService = oncePerContext((ctx) => createFairService({ mailer: ctx.mailer, files: ctx.files, clock: ctx.now, baseUrl: ctx.config.baseUrl }));
@@ -27,8 +29,11 @@ export const fairModule: PortalModule = {
     // The allocation router first: it owns POST /fair/requests/:id/approve before the other steps.
     router.use(fairAllocationRouter(ctx, fair));
     router.use(fairRequestsRouter(ctx, fair));
+    // After the request form's routes: its GET /fair/requests/:id/:action asks before a step.
+    router.use(fairStepsRouter(ctx, fair));
     router.use(fairAdminBoothsRouter(ctx, fair));
     router.use(fairAdminEditionsRouter(ctx, fair));
+    router.use(fairAdminDeskRouter(ctx));
     return router;
   },
   async onStart(ctx) {
