@@ -21,8 +21,11 @@ import { seedAsemMembers } from '../../src/modules/members';
 import { Company, User } from '../../src/modules/accounts/model';
 import { Booth, BoothAssignment, BoothRequest, FairEdition, QuotaCounter } from '../../src/modules/fair';
 import { ensureFairIndexes } from '../../src/modules/fair/model';
-import { listBooths, seedFirstEdition } from '../../src/modules/fair/editions';
-import { boothHoldings, transition } from '../../src/modules/fair/requests';
+import { listBooths } from '../../src/modules/fair/booths';
+import { seedFirstEdition } from '../../src/modules/fair/seed';
+import { boothHoldings } from '../../src/modules/fair/holdings';
+import { createFairService } from '../../src/modules/fair/service';
+import { diskFileStore } from '../../src/web/files';
 import { buildFloorPlan } from '../../src/modules/fair/floorplan';
 import type { Actor } from '../../src/kernel';
 
@@ -43,7 +46,7 @@ async function main(): Promise<void> {
   const db = await connectDatabase({ dataDir, logger });
   const mailer = createMailer({ from: 'bench@localhost', outboxDir: path.join(dataDir, 'mail'), logger });
   // No mail is wanted here: the bench measures the allocation, not the SMTP round trips.
-  const deps = { mailer: { ...mailer, notify: async () => undefined }, baseUrl: 'http://bench' };
+  const fair = createFairService({ mailer: { ...mailer, notify: async () => undefined }, files: diskFileStore(path.join(dataDir, 'uploads')), clock: () => new Date(), baseUrl: 'http://bench' });
   await seedAsemMembers();
   await ensureFairIndexes();
   const edition = (await seedFirstEdition(new Date()))!;
@@ -71,7 +74,7 @@ async function main(): Promise<void> {
   await Promise.all(
     ids.map(async (id, i) => {
       const s = performance.now();
-      await transition(organizer, id, 'approve', { booths: [String(booths[i]!._id)] }, new Date(), deps);
+      await fair.approve(organizer, id, { booths: [String(booths[i]!._id)] });
       latencies.push(performance.now() - s);
     }),
   );
@@ -83,7 +86,7 @@ async function main(): Promise<void> {
   await QuotaCounter.deleteMany({});
   const racing = await endorsed(contention);
   const c0 = performance.now();
-  const results = await Promise.allSettled(racing.map((id) => transition(organizer, id, 'approve', { booths: [String(booths[0]!._id)] }, new Date(), deps)));
+  const results = await Promise.allSettled(racing.map((id) => fair.approve(organizer, id, { booths: [String(booths[0]!._id)] })));
   const contentionMs = performance.now() - c0;
   const won = results.filter((r) => r.status === 'fulfilled').length;
 

@@ -113,6 +113,17 @@ export function collatorFor(lang: string): Intl.Collator {
   return c;
 }
 
+/** A name as it sorts in a list: a leading "the" is ignored ("the Netherlands" sorts under N). */
+export function nameSortKey(name: string): string {
+  return name.replace(/^the\s+/i, '');
+}
+
+/** Compares names by the reader's collation, ignoring a leading "the". */
+export function compareNames(lang: string): (a: string, b: string) => number {
+  const collator = collatorFor(lang);
+  return (a, b) => collator.compare(nameSortKey(a), nameSortKey(b));
+}
+
 export function formatNumber(value: number, lang: Language): string {
   let format = numberFormats.get(lang);
   if (!format) {

@@ -7,7 +7,7 @@ import { ORGANIZER } from '../helpers/app';
 import { artifactPath, describeBrowser, accessibilityChecker, browserSuite } from '../helpers/browser';
 import { makeUser } from '../helpers/factories';
 
-jest.setTimeout(120_000);
+jest.setTimeout(240_000);
 
 describeBrowser('the ASEM hall booth story in the browser', () => {
   const suite = browserSuite();
@@ -59,7 +59,21 @@ describeBrowser('the ASEM hall booth story in the browser', () => {
     const o = await signIn(ORGANIZER.email, ORGANIZER.password);
     await o.goto(`${suite.baseUrl}/admin/fair/requests/${requestId}`);
     await expectAccessible(o);
-    await o.check('input[name=booths][data-wished="true"]');
+    // The wished booth is picked on the plan itself: a click on the SVG ticks its twin in the list.
+    const wishedId = await o.getAttribute('input[name=booths][data-wished="true"]', 'value');
+    const onPlan = o.locator(`a.fp-pick[data-booth="${wishedId}"]`);
+    expect(await onPlan.getAttribute('role')).toBe('checkbox');
+    await onPlan.click();
+    expect(await o.isChecked(`#pick-${wishedId}`)).toBe(true);
+    expect(await onPlan.getAttribute('aria-checked')).toBe('true');
+    // By keyboard: another free booth, focused and toggled with Space twice, ends unticked.
+    const other = o.locator('a.fp-pick').nth(0);
+    const otherId = await other.getAttribute('data-booth');
+    await other.focus();
+    await o.keyboard.press('Space');
+    expect(await o.isChecked(`#pick-${otherId}`)).toBe(otherId !== wishedId);
+    await o.keyboard.press('Space');
+    expect(await o.isChecked(`#pick-${otherId}`)).toBe(otherId === wishedId);
     await Promise.all([o.waitForURL(`${suite.baseUrl}/admin/fair/requests/${requestId}`), o.click('button[data-action=approve]')]);
     await o.waitForSelector('[data-status="approved"]');
     expect(await o.textContent('.fair-booths')).toContain('B05');
@@ -83,5 +97,36 @@ describeBrowser('the ASEM hall booth story in the browser', () => {
     await m.context().close();
     await l.context().close();
     await o.context().close();
+  });
+
+  test('publishing asks first on a page of its own, and leaves requests open', async () => {
+    const o = await signIn(ORGANIZER.email, ORGANIZER.password);
+    await o.goto(`${suite.baseUrl}/admin/fair`);
+    await Promise.all([o.waitForURL(/\/publish$/), o.click('main a[href$="/publish"]')]);
+    expect(await o.textContent('h1')).toBe('Publish the allocation?');
+    await expectAccessible(o);
+    await Promise.all([o.waitForURL(/\/admin\/fair\/editions\/[a-f0-9]{24}$/), o.click('button[data-action=publish]')]);
+    await o.waitForSelector('.status-ok');
+    expect(await o.locator('main a[href$="/close"]').count()).toBe(1);
+    await Promise.all([o.waitForURL(/\/close$/), o.click('main a[href$="/close"]')]);
+    await expectAccessible(o);
+    await o.context().close();
+  });
+
+  test('on a phone the facts keep their width and the plan zooms', async () => {
+    const context = await suite.browser.newContext({ viewport: { width: 375, height: 740 } });
+    const page = await context.newPage();
+    await page.goto(`${suite.baseUrl}/fair?lang=en`);
+    const widths = { dl: (await page.locator('.fair-facts').boundingBox())!.width, dd: (await page.locator('.fair-facts dd').first().boundingBox())!.width };
+    expect(widths.dd / widths.dl).toBeGreaterThan(0.9);
+    const svg = page.locator('.fp-scroll svg');
+    const before = (await svg.boundingBox())!.width;
+    await page.click('[data-zoom=in]');
+    await page.click('[data-zoom=in]');
+    const after = (await svg.boundingBox())!.width;
+    expect(after).toBeGreaterThan(before * 1.5);
+    expect(await page.locator('a[href="#plan-table"]').count()).toBe(1);
+    await expectAccessible(page);
+    await context.close();
   });
 });

@@ -4,7 +4,7 @@
  * Company names appear only once the organizer has published the allocation.
  */
 import type { BoothDoc, BoothFeature, FairEditionDoc } from './model';
-import type { BoothHolding } from './requests';
+import type { BoothHolding } from './holdings';
 
 export const SCALE = 24; // SVG units per metre
 const MARGIN = 1; // metres of floor around the booths

@@ -1,5 +1,6 @@
 /**
- * The fair module's front door: what other modules may use of the fair editions and booth requests.
+ * The fair module's front door: what other modules (and the test set-up) may use of the fair
+ * editions and booth requests.
  */
-export { FairEdition, Booth, BoothRequest, BoothAssignment, QuotaCounter } from './model';
+export { FairEdition, Booth, BoothRequest, BoothAssignment, QuotaCounter, type FairEditionDoc, type BoothDoc, type BoothRequestDoc, type RequestStatus } from './model';
 export { currentEdition } from './editions';

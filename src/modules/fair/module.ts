@@ -1,36 +1,50 @@
 /**
- * The fair module's front door: the ASEM hall at the China International SME Fair — editions, the
- * hall floor plan, booth requests with liaison endorsement, allocation and exports.
+ * The fair module's wiring: the ASEM hall at the China International SME Fair — editions, the hall
+ * floor plan, booth requests with liaison endorsement, allocation and exports. Its service is built
+ * once from the app context and handed to its routers.
  */
 import { Router } from 'express';
-import type { PortalModule } from '../../web/context';
+import { oncePerContext, type PortalModule } from '../../web/context';
 import { localized } from '../../web/i18n';
-import { fairAdminRouter } from './admin.routes';
-import { currentEdition, requestWindowOpen, seedFirstEdition } from './editions';
+import { fairAdminBoothsRouter } from './admin-booths.routes';
+import { fairAdminDeskRouter } from './admin-desk.routes';
+import { fairAdminEditionsRouter } from './admin-editions.routes';
+import { fairAllocationRouter } from './allocation.routes';
+import { currentEdition, requestWindowOpen } from './editions';
 import { ensureFairIndexes } from './model';
-import { activeRequestOf, reconcileAllocations } from './requests';
-import { fairRouter } from './routes';
+import { fairPublicRouter } from './public.routes';
+import { activeRequestOf } from './requests';
+import { fairRequestsRouter } from './requests.routes';
+import { fairStepsRouter } from './steps.routes';
+import { createFairService } from './service';
 
+const fairService = oncePerContext((ctx) => createFairService({ mailer: ctx.mailer, files: ctx.files, clock: ctx.now, baseUrl: ctx.config.baseUrl }));
 
 export const fairModule: PortalModule = {
   name: 'fair',
   router(ctx) {
+    const fair = fairService(ctx);
     const router = Router();
-    router.use(fairRouter(ctx));
-    router.use(fairAdminRouter(ctx));
+    router.use(fairPublicRouter(ctx));
+    // The allocation router first: it owns POST /fair/requests/:id/approve before the other steps.
+    router.use(fairAllocationRouter(ctx, fair));
+    router.use(fairRequestsRouter(ctx, fair));
+    // After the request form's routes: its GET /fair/requests/:id/:action asks before a step.
+    router.use(fairStepsRouter(ctx, fair));
+    router.use(fairAdminBoothsRouter(ctx, fair));
+    router.use(fairAdminEditionsRouter(ctx, fair));
+    router.use(fairAdminDeskRouter(ctx));
     return router;
   },
   async onStart(ctx) {
     await ensureFairIndexes();
-    const repaired = await reconcileAllocations();
+    const { repaired, seeded } = await fairService(ctx).start();
     if (repaired.removed || repaired.countersFixed) ctx.logger.warn(repaired, 'fair allocations repaired after an interrupted write');
-    const seeded = await seedFirstEdition(ctx.now());
     if (seeded) ctx.logger.info({ edition: seeded.code }, 'first fair edition created');
   },
   async homeSection(ctx, reader) {
     const edition = await currentEdition();
     if (!edition) return null;
-    const now = ctx.now();
     const own = reader.actor?.role === 'member' ? await activeRequestOf(reader.actor.companyId, edition._id) : null;
     return {
       view: 'fair/home-section',
@@ -44,7 +58,7 @@ export const fairModule: PortalModule = {
           endsOn: edition.endsOn,
           requestOpensAt: edition.requestOpensAt,
           requestClosesAt: edition.requestClosesAt,
-          windowOpen: requestWindowOpen(edition, now),
+          windowOpen: requestWindowOpen(edition, ctx.now()),
           ownRequestId: own ? String(own._id) : null,
           ownStatus: own?.status ?? null,
         },

@@ -1,71 +1,95 @@
 /**
- * Who hears about a step of a booth request, and what they read, in their own language.
+ * Who hears about a step of a booth request, and what they read: one text per recipient role per
+ * step (the company that asked, its member's liaisons, the organizers), in the reader's language.
  */
 import { liaisonsOf, organizers, reachablePerson, type Person } from '../accounts';
-import type { Mailer, MailLine, Recipient } from '../../web/mail';
+import { findAsemMember } from '../members';
+import type { MailContent, MailLine, Recipient } from '../../web/mail';
 import { localized, type Language } from '../../web/i18n';
-import type { BoothRequestDoc, FairEditionDoc } from './model';
+import type { FairDeps } from './deps';
+import type { BoothRequestDoc, FairEditionDoc, Localized } from './model';
 import type { RequestAction } from './workflow';
 
-type Audience = 'member' | 'liaisons' | 'organizers';
+export type Audience = 'member' | 'liaison' | 'organizer';
 
-/** The people concerned by each step. The requesting member always hears about their own request. */
+/** The people concerned by each step. The requesting company always hears about its own request. */
 export const AUDIENCE: Record<RequestAction, Audience[]> = {
-  submit: ['member', 'liaisons'],
-  endorse: ['member', 'organizers'],
+  submit: ['member', 'liaison'],
+  endorse: ['member', 'organizer'],
   decline: ['member'],
-  approve: ['member', 'liaisons'],
-  waitlist: ['member', 'liaisons'],
-  reject: ['member', 'liaisons'],
-  confirm: ['member', 'liaisons', 'organizers'],
-  withdraw: ['member', 'liaisons', 'organizers'],
-  offer: ['member', 'liaisons', 'organizers'],
+  approve: ['member', 'liaison'],
+  waitlist: ['member', 'liaison'],
+  reject: ['member', 'liaison'],
+  confirm: ['member', 'liaison', 'organizer'],
+  withdraw: ['member', 'liaison', 'organizer'],
+  offer: ['member', 'liaison', 'organizer'],
 };
+
+export interface StepMail {
+  action: RequestAction;
+  audience: Audience;
+  company: string;
+  edition: Localized;
+  /** The ASEM member's names. */
+  member: Localized;
+  url: string;
+  note?: string;
+  booths?: string[];
+}
+
+/** The e-mail one recipient reads about one step (catalogue keys; the mailer renders them in the reader's language). */
+export function stepMail(m: StepMail, lang: Language): MailContent {
+  const params = { company: m.company, edition: localized(m.edition, lang), member: localized(m.member, lang), booths: (m.booths ?? []).join(', ') };
+  const base = `fair:mail.${m.action}.${m.audience}`;
+  const lines: MailLine[] = [{ key: `${base}.body`, params }];
+  if (m.booths?.length) lines.push({ key: 'fair:mail.boothsLine', params });
+  if (m.note) lines.push({ key: 'fair:mail.noteLine' }, { quote: m.note });
+  return { subject: { key: `${base}.subject`, params }, lines, action: { label: { key: 'fair:mail.open' }, url: m.url } };
+}
 
 function toRecipient(p: Person): Recipient {
   return { email: p.email, name: p.name, language: p.language };
 }
 
-export async function recipientsFor(request: Pick<BoothRequestDoc, 'requester' | 'member'>, action: RequestAction): Promise<Recipient[]> {
-  const audience = AUDIENCE[action];
-  const people: Person[] = [];
-  if (audience.includes('member')) {
-    const u = await reachablePerson(request.requester);
-    if (u) people.push(u);
-  }
-  if (audience.includes('liaisons')) {
-    people.push(...(await liaisonsOf(request.member)));
-  }
-  if (audience.includes('organizers')) {
-    people.push(...(await organizers()));
-  }
+/** Each person concerned once, with the role they are written to as (the first that applies). */
+export async function recipientsFor(request: Pick<BoothRequestDoc, 'requester' | 'member'>, action: RequestAction): Promise<{ to: Recipient; audience: Audience }[]> {
+  const out: { to: Recipient; audience: Audience }[] = [];
   const seen = new Set<string>();
-  return people.filter((p) => (seen.has(p.email) ? false : (seen.add(p.email), true))).map(toRecipient);
+  const add = (people: Person[], audience: Audience) => {
+    for (const p of people) if (!seen.has(p.email)) (seen.add(p.email), out.push({ to: toRecipient(p), audience }));
+  };
+  for (const audience of AUDIENCE[action]) {
+    if (audience === 'member') {
+      const u = await reachablePerson(request.requester);
+      if (u) add([u], 'member');
+    }
+    if (audience === 'liaison') add(await liaisonsOf(request.member), 'liaison');
+    if (audience === 'organizer') add(await organizers(), 'organizer');
+  }
+  return out;
 }
 
-export async function notifyStep(opts: {
-  mailer: Mailer;
-  baseUrl: string;
-  edition: Pick<FairEditionDoc, 'name'>;
-  request: Pick<BoothRequestDoc, '_id' | 'requester' | 'member' | 'companyName'>;
-  action: RequestAction;
-  note?: string;
-  booths?: string[];
-}): Promise<void> {
+export async function notifyStep(
+  deps: Pick<FairDeps, 'mailer' | 'baseUrl'>,
+  opts: {
+    edition: Pick<FairEditionDoc, 'name'>;
+    request: Pick<BoothRequestDoc, '_id' | 'requester' | 'member' | 'companyName'>;
+    action: RequestAction;
+    note?: string;
+    booths?: string[];
+  },
+): Promise<void> {
   const recipients = await recipientsFor(opts.request, opts.action);
-  const url = `${opts.baseUrl}/fair/requests/${String(opts.request._id)}`;
+  if (!recipients.length) return;
+  const member = await findAsemMember(opts.request.member);
+  const memberNames: Localized = member ? member.name : { en: opts.request.member, 'zh-CN': opts.request.member };
+  const url = `${deps.baseUrl}/fair/requests/${String(opts.request._id)}`;
   await Promise.all(
-    recipients.map((to) => {
-      const lang: Language = to.language;
-      const params = { company: opts.request.companyName, edition: localized(opts.edition.name, lang), member: opts.request.member, booths: (opts.booths ?? []).join(', ') };
-      const lines: MailLine[] = [{ key: `fair:mail.${opts.action}.body`, params }];
-      if (opts.booths?.length) lines.push({ key: 'fair:mail.boothsLine', params });
-      if (opts.note) lines.push({ key: 'fair:mail.noteLine' }, { quote: opts.note });
-      return opts.mailer.notify(to, {
-        subject: { key: `fair:mail.${opts.action}.subject`, params },
-        lines,
-        action: { label: { key: 'fair:mail.open' }, url },
-      });
-    }),
+    recipients.map(({ to, audience }) =>
+      deps.mailer.notify(
+        to,
+        stepMail({ action: opts.action, audience, company: opts.request.companyName, edition: opts.edition.name, member: memberNames, url, note: opts.note, booths: opts.booths }, to.language),
+      ),
+    ),
   );
 }

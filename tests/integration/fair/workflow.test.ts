@@ -55,10 +55,10 @@ test('the whole story over HTTP, with every e-mail in the recipient’s language
   const page = await memberAgent.get(`/fair/requests/${id}`);
   expect(page.text).toContain('广州竹艺有限公司');
   const toLiaison = await t.smtp.waitFor((m) => m.to.includes(liaison.email) && m.subject.includes('广州竹艺有限公司'));
-  expect(toLiaison.subject).toMatch(/Booth request from/);
+  expect(toLiaison.subject).toMatch(/awaits your endorsement/);
   expect(toLiaison.text).toContain(`http://portal.test/fair/requests/${id}`);
-  const receipt = await t.smtp.waitFor((m) => m.to.includes(member.email) && m.subject.includes('提交了展位申请'));
-  expect(receipt.text).toContain('亚欧展馆');
+  const receipt = await t.smtp.waitFor((m) => m.to.includes(member.email) && m.subject.includes('您的展位申请已提交给联络员'));
+  expect(receipt.text).toContain('广州竹艺有限公司');
 
   // Liaison sees it in the queue with the quota, endorses with a note.
   const queue = await liaisonAgent.get('/liaison/requests');
@@ -67,9 +67,9 @@ test('the whole story over HTTP, with every e-mail in the recipient’s language
   expect(queue.text).toContain('0 of 3 booths used');
   const endorse = await postForm(liaisonAgent, `/fair/requests/${id}/endorse`, { note: 'A reliable exporter' }, `/fair/requests/${id}`);
   expect(endorse.status).toBe(303);
-  const toOrganizer = await t.smtp.waitFor((m) => m.to.includes(ORGANIZER.email) && /endorsed/.test(m.subject));
+  const toOrganizer = await t.smtp.waitFor((m) => m.to.includes(ORGANIZER.email) && /Endorsed and ready/.test(m.subject));
   expect(toOrganizer.text).toContain('A reliable exporter');
-  await t.smtp.waitFor((m) => m.to.includes(member.email) && m.subject.includes('已获推荐'));
+  await t.smtp.waitFor((m) => m.to.includes(member.email) && m.subject.includes('联络员已推荐'));
 
   // Organizer allocates A01 on the allocation screen.
   const screen = await org.get(`/admin/fair/requests/${id}`);
@@ -77,16 +77,16 @@ test('the whole story over HTTP, with every e-mail in the recipient’s language
   const a01 = await boothId(edition._id, 'A01');
   expect(screen.text).toContain(`value="${a01}"`);
   const approve = await postForm(org, `/fair/requests/${id}/approve`, { booths: [a01], note: 'Corner booth' }, `/admin/fair/requests/${id}`);
-  expect(approve.status).toBe(303);
+  expect([approve.status, approve.headers.location, approve.status === 303 ? "" : approve.text.slice(0, 300)]).toEqual([303, `/admin/fair/requests/${id}`, ""]);
   const offered = await t.smtp.waitFor((m) => m.to.includes(member.email) && m.subject.includes('请确认'));
   expect(offered.text).toContain('A01');
-  await t.smtp.waitFor((m) => m.to.includes(liaison.email) && /please confirm/.test(m.subject));
+  await t.smtp.waitFor((m) => m.to.includes(liaison.email) && /Booths offered to/.test(m.subject));
   expect((await request(t.app).get('/fair')).text).toMatch(/data-code="A01" data-state="held"/);
 
   // Member confirms; the booth is allocated on the plan; names appear once published.
   const confirm = await postForm(memberAgent, `/fair/requests/${id}/confirm`, {}, `/fair/requests/${id}`);
   expect(confirm.status).toBe(303);
-  await t.smtp.waitFor((m) => m.to.includes(ORGANIZER.email) && /confirmed its booths/.test(m.subject));
+  await t.smtp.waitFor((m) => m.to.includes(ORGANIZER.email) && /Booths confirmed/.test(m.subject));
   let plan = (await request(t.app).get('/fair')).text;
   expect(plan).toMatch(/data-code="A01" data-state="allocated"/);
   expect(plan).not.toContain('广州竹艺有限公司');
@@ -111,8 +111,8 @@ test('the whole story over HTTP, with every e-mail in the recipient’s language
   expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
   const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(3));
   const rows = text.trim().split('\r\n').map((l) => l.split(','));
-  expect(rows[0]).toEqual(['Booths', 'Company', 'ASEM member', 'Contact person', 'Phone', 'E-mail', 'Products', 'Status']);
-  expect(rows[1]!.slice(0, 3)).toEqual(['A01', '广州竹艺有限公司', 'CN']);
+  expect(rows[0]).toEqual(['Booths', 'Company', 'ASEM member', 'Member code', 'Contact person', 'Phone', 'E-mail', 'Products', 'Status']);
+  expect(rows[1]!.slice(0, 4)).toEqual(['A01', '广州竹艺有限公司', 'China', 'CN']);
   const catalogue = await org.get(`/admin/fair/editions/${edition._id}/catalogue`);
   expect(catalogue.text).toContain('广州竹艺有限公司');
   expect(catalogue.text).toContain('A01');
@@ -120,7 +120,7 @@ test('the whole story over HTTP, with every e-mail in the recipient’s language
   // Withdrawal frees the booth.
   const withdraw = await postForm(memberAgent, `/fair/requests/${id}/withdraw`, { note: '行程有变' }, `/fair/requests/${id}`);
   expect(withdraw.status).toBe(303);
-  await t.smtp.waitFor((m) => m.to.includes(ORGANIZER.email) && /withdrew/.test(m.subject) && m.text.includes('行程有变'));
+  await t.smtp.waitFor((m) => m.to.includes(ORGANIZER.email) && /withdrawn/.test(m.subject) && m.text.includes('行程有变'));
   expect((await request(t.app).get('/fair')).text).toMatch(/data-code="A01" data-state="free"/);
 });
 

@@ -6,9 +6,11 @@ import { createTestApp, type TestApp } from '../../helpers/app';
 import { User, Company } from '../../../src/modules/accounts/model';
 import { toActor } from '../../../src/modules/accounts';
 import type { Actor } from '../../../src/kernel';
-import { ConflictError } from '../../../src/kernel';
+import { ValidationError } from '../../../src/kernel';
 import { Booth, BoothAssignment, BoothRequest, FairEdition, QuotaCounter } from '../../../src/modules/fair';
-import { transition } from '../../../src/modules/fair/requests';
+import { NoteForm, type HumanAction } from '../../../src/modules/fair/transitions';
+import { createFairService } from '../../../src/modules/fair/service';
+import { parseOrThrow } from '../../../src/web/forms';
 import type { BoothDoc, FairEditionDoc } from '../../../src/modules/fair/model';
 
 jest.setTimeout(90_000);
@@ -16,7 +18,16 @@ jest.setTimeout(90_000);
 let t: TestApp;
 let edition: FairEditionDoc;
 let organizer: Actor;
-const deps = () => ({ mailer: t.ctx.mailer, baseUrl: t.config.baseUrl });
+
+/** The service as the routes use it, on a clock set to `now`; forms parsed as at the edge. */
+function fairAt(now: Date) {
+  return createFairService({ mailer: t.ctx.mailer, files: t.ctx.files, clock: () => now, baseUrl: t.config.baseUrl });
+}
+function transition(who: Actor, id: string, action: HumanAction, input: { note?: string; booths?: string[] }, now: Date) {
+  const fair = fairAt(now);
+  if (action === 'approve') return fair.approve(who, id, { booths: input.booths ?? [], note: input.note });
+  return fair.transition(who, id, action, parseOrThrow(NoteForm, { note: input.note }));
+}
 const MEMBERS = ['CN', 'DE', 'FR', 'JP', 'KR', 'IT', 'VN', 'TH', 'SG', 'MY'];
 
 /** Endorsed requests straight in the database (no mail to wait for), one company each. */
@@ -60,14 +71,15 @@ test('50 parallel allocations of the same booth: exactly one succeeds, the other
   edition = (await FairEdition.findById(edition._id).lean<FairEditionDoc>())!;
   const ids = await endorsedRequests(50, (i) => MEMBERS[i % MEMBERS.length]!);
   const booth = (await Booth.findOne({ edition: edition._id, code: 'C05' }).lean<BoothDoc>())!;
-  const results = await Promise.allSettled(ids.map((id) => transition(organizer, id, 'approve', { booths: [String(booth._id)] }, new Date(), deps())));
+  const results = await Promise.allSettled(ids.map((id) => transition(organizer, id, 'approve', { booths: [String(booth._id)] }, new Date())));
   const ok = results.filter((r) => r.status === 'fulfilled');
   const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   expect(ok).toHaveLength(1);
   expect(refused).toHaveLength(49);
   for (const r of refused) {
-    expect(r.reason).toBeInstanceOf(ConflictError);
-    expect((r.reason as ConflictError).messageKey).toBe('fair:errors.boothTaken');
+    // The organizer stays on the allocation page with the reason beside the booth list.
+    expect(r.reason).toBeInstanceOf(ValidationError);
+    expect((r.reason as ValidationError).fieldErrors.booths!.key).toBe('fair:errors.boothTaken');
   }
   expect(await BoothAssignment.countDocuments({ edition: edition._id, booth: booth._id })).toBe(1);
   expect(await BoothRequest.countDocuments({ edition: edition._id, status: 'approved' })).toBe(1);
@@ -85,13 +97,13 @@ test("20 parallel approvals racing a member's last quota place: the quota holds"
   const booths = await Booth.find({ edition: edition._id }).sort({ code: 1 }).limit(22).lean<BoothDoc[]>();
   // Two of KR's three places are taken already.
   const first = await endorsedRequests(2, () => 'KR');
-  for (const [i, id] of first.entries()) await transition(organizer, id, 'approve', { booths: [String(booths[i]!._id)] }, new Date(), deps());
+  for (const [i, id] of first.entries()) await transition(organizer, id, 'approve', { booths: [String(booths[i]!._id)] }, new Date());
   const racing = await endorsedRequests(20, () => 'KR');
-  const results = await Promise.allSettled(racing.map((id, i) => transition(organizer, id, 'approve', { booths: [String(booths[i + 2]!._id)] }, new Date(), deps())));
+  const results = await Promise.allSettled(racing.map((id, i) => transition(organizer, id, 'approve', { booths: [String(booths[i + 2]!._id)] }, new Date())));
   const ok = results.filter((r) => r.status === 'fulfilled');
   const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   expect(ok).toHaveLength(1);
-  for (const r of refused) expect((r.reason as ConflictError).messageKey).toBe('fair:errors.quotaFull');
+  for (const r of refused) expect((r.reason as ValidationError).fieldErrors.booths!.key).toBe('fair:errors.quotaLeft');
   expect(await BoothAssignment.countDocuments({ edition: edition._id, member: 'KR' })).toBe(3);
   expect(await BoothRequest.countDocuments({ edition: edition._id, member: 'KR', status: 'approved' })).toBe(3);
   const counter = (await QuotaCounter.findOne({ edition: edition._id, member: 'KR' }).lean())!;
