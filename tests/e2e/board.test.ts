@@ -6,7 +6,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { describeBrowser, accessibilityChecker, browserSuite } from '../helpers/browser';
 import { makeUser, type MadeUser } from '../helpers/factories';
-import { BoardPost } from '../../src/modules/board';
+import { BoardPost } from '../../src/modules/board/model';
 
 describeBrowser('the message board in the browser', () => {
   const suite = browserSuite();

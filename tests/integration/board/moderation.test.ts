@@ -6,7 +6,7 @@ import request from 'supertest';
 import { createTestApp, type TestApp } from '../../helpers/app';
 import { postForm, type Agent } from '../../helpers/http';
 import { AuditEntry } from '../../../src/modules/audit/model';
-import { BoardCategory, BoardPost, BoardReport, BoardThread } from '../../../src/modules/board';
+import { BoardCategory, BoardPost, BoardReport, BoardThread } from '../../../src/modules/board/model';
 import { organizer, person, replyTo, startThread, type Person } from './helpers';
 
 // Logins hash passwords with argon2 and the machine is shared: give hooks and tests room.
