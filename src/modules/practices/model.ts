@@ -9,7 +9,7 @@ import { FILE_KINDS, type StoredFileRef } from '../../web/uploads';
 
 export const PRACTICE_KINDS = ['policy', 'business'] as const;
 export type PracticeKind = (typeof PRACTICE_KINDS)[number];
-export const PRACTICE_STATUSES = ['draft', 'published'] as const;
+const PRACTICE_STATUSES = ['draft', 'published'] as const;
 export type PracticeStatus = (typeof PRACTICE_STATUSES)[number];
 
 /** The declaration's themes; labels in locales/<lang>/practices.json under themes.<key>. */

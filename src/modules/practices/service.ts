@@ -61,7 +61,7 @@ export function allowedKinds(actor: Actor): PracticeKind[] {
 }
 
 /** Published and not hidden: what everyone may read. */
-export const VISIBLE = { status: 'published', hiddenAt: null } as const;
+const VISIBLE = { status: 'published', hiddenAt: null } as const;
 
 function isVisible(p: Pick<PracticeDoc, 'status' | 'hiddenAt'>): boolean {
   return p.status === 'published' && !p.hiddenAt;
