@@ -6,7 +6,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { describeBrowser, accessibilityChecker, browserSuite } from '../helpers/browser';
 import { makeUser, type MadeUser } from '../helpers/factories';
-import { BoardPost } from '../../src/modules/board';
+import { BoardPost } from '../../src/modules/board/model';
 
 describeBrowser('the message board in the browser', () => {
   const suite = browserSuite();
@@ -59,10 +59,11 @@ describeBrowser('the message board in the browser', () => {
     const other = await replierContext.newPage();
     await logIn(other, replier, new URL(threadUrl).pathname);
     await Promise.all([other.waitForLoadState('load'), other.click('.board-post-actions a:has-text("Quote")')]);
-    const prefilled = await other.inputValue('#f-body');
-    expect(prefilled).toContain('> Mei Chen wrote:');
-    expect(prefilled).toContain('> We make **hand-painted** porcelain.');
-    await other.fill('#f-body', `${prefilled}We do, through Gothenburg.`);
+    // The quoted post is shown above the form and sent as a reference, not copied into the text.
+    expect(await text(other.locator('form[action$="/reply"] .board-quote'))).toContain('Mei Chen wrote:');
+    expect(await text(other.locator('form[action$="/reply"] .board-quote'))).toContain('We make hand-painted porcelain.');
+    expect(await other.inputValue('#f-body')).toBe('');
+    await other.fill('#f-body', 'We do, through Gothenburg.');
     await Promise.all([other.waitForURL(/#post-[a-f0-9]{24}$/), other.click('form[action$="/reply"] button[type=submit]')]);
     const anchor = new URL(other.url()).hash;
     expect(await text(other.locator(`${anchor} .prose blockquote`))).toContain('Mei Chen wrote:');

@@ -10,7 +10,7 @@ import mongoose, { Types } from 'mongoose';
 import { ORGANIZER, type TestApp } from './app';
 import { makeUser, type MadeUser } from './factories';
 import { FairEdition, Booth } from '../../src/modules/fair';
-import { BoardCategory, BoardPost } from '../../src/modules/board';
+import { BoardCategory, BoardPost } from '../../src/modules/board/model';
 import { csrfFrom, login, newAgent, postForm, type Agent } from './http';
 
 export interface PostRoute {

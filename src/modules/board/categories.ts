@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Types } from 'mongoose';
 import { z } from 'zod';
-import type { Actor } from '../../kernel';
-import { assertRole } from '../../kernel';
+import type { Actor, Clock } from '../../kernel';
+import { assertRole, isObjectId } from '../../kernel';
 import { NotFoundError, ValidationError, isDuplicateKeyError } from '../../kernel';
 import { fields } from '../../web/forms';
 import { recordAudit } from '../audit';
@@ -31,13 +31,14 @@ export const RESERVED_SLUGS = ['threads', 'posts', 'search', 'unsubscribe', 'new
  * Creates the default categories when there are none. Upserts by slug, so two processes starting
  * at once (or a second start) add nothing twice.
  */
-export async function seedCategories(categories: SeedCategory[] = DEFAULT_CATEGORIES): Promise<number> {
+export async function seedCategories(deps: { clock: Clock }, categories: SeedCategory[] = DEFAULT_CATEGORIES): Promise<number> {
   if ((await BoardCategory.countDocuments({})) > 0) return 0;
   let added = 0;
+  const now = deps.clock();
   for (const [position, c] of categories.entries()) {
     const res = await BoardCategory.updateOne(
       { slug: c.slug },
-      { $setOnInsert: { slug: c.slug, name: c.name, description: c.description, position, createdAt: new Date(), updatedAt: new Date() } },
+      { $setOnInsert: { slug: c.slug, name: c.name, description: c.description, position, createdAt: now, updatedAt: now } },
       { upsert: true, timestamps: false },
     );
     added += res.upsertedCount;
@@ -80,7 +81,7 @@ export async function findCategoryBySlug(slug: unknown): Promise<CategoryView> {
 }
 
 export async function findCategoryById(id: unknown): Promise<CategoryView> {
-  if (typeof id !== 'string' || !Types.ObjectId.isValid(id)) throw new NotFoundError();
+  if (!isObjectId(id)) throw new NotFoundError();
   const category = await BoardCategory.findById(id, { slug: 1, name: 1, description: 1, position: 1 }).lean<CategoryView>();
   if (!category) throw new NotFoundError();
   return category;
@@ -116,12 +117,12 @@ function toFields(input: CategoryInput) {
 
 const slugTaken = () => new ValidationError({ slug: { key: 'board:admin.slugTaken' } });
 
-export async function createCategory(actor: Actor | undefined, input: CategoryInput, now: Date): Promise<CategoryView> {
+export async function createCategory(deps: { clock: Clock }, actor: Actor | undefined, input: CategoryInput): Promise<CategoryView> {
   assertRole(actor, 'organizer');
   const last = await BoardCategory.findOne({}, { position: 1 }).sort({ position: -1 }).lean();
   try {
     const created = await BoardCategory.create({ ...toFields(input), position: (last?.position ?? -1) + 1 });
-    await recordAudit({ actor, action: 'board.category.create', targetType: 'BoardCategory', targetId: String(created._id), after: toFields(input), at: now });
+    await recordAudit({ actor, action: 'board.category.create', targetType: 'BoardCategory', targetId: String(created._id), after: toFields(input), at: deps.clock() });
     return created.toObject();
   } catch (err) {
     if (isDuplicateKeyError(err)) throw slugTaken();
@@ -129,13 +130,13 @@ export async function createCategory(actor: Actor | undefined, input: CategoryIn
   }
 }
 
-export async function updateCategory(actor: Actor | undefined, id: string, input: CategoryInput, now: Date): Promise<CategoryView> {
+export async function updateCategory(deps: { clock: Clock }, actor: Actor | undefined, id: string, input: CategoryInput): Promise<CategoryView> {
   assertRole(actor, 'organizer');
   const before = await findCategoryById(id);
   try {
     const updated = await BoardCategory.findOneAndUpdate({ _id: before._id }, { $set: toFields(input) }, { returnDocument: 'after' }).lean<CategoryView>();
     if (!updated) throw new NotFoundError();
-    await recordAudit({ actor, action: 'board.category.update', targetType: 'BoardCategory', targetId: id, before: categoryValues(before), after: toFields(input), at: now });
+    await recordAudit({ actor, action: 'board.category.update', targetType: 'BoardCategory', targetId: id, before: categoryValues(before), after: toFields(input), at: deps.clock() });
     return updated;
   } catch (err) {
     if (isDuplicateKeyError(err)) throw slugTaken();
@@ -144,7 +145,7 @@ export async function updateCategory(actor: Actor | undefined, id: string, input
 }
 
 /** Moves a category one place up or down (renumbers all positions, so gaps and ties disappear). */
-export async function moveCategory(actor: Actor | undefined, id: string, direction: 'up' | 'down', now: Date): Promise<void> {
+export async function moveCategory(deps: { clock: Clock }, actor: Actor | undefined, id: string, direction: 'up' | 'down'): Promise<void> {
   assertRole(actor, 'organizer');
   const target = await findCategoryById(id);
   const ordered = await listCategories();
@@ -154,5 +155,5 @@ export async function moveCategory(actor: Actor | undefined, id: string, directi
   const next = [...ordered];
   [next[index], next[swapWith]] = [next[swapWith]!, next[index]!];
   await BoardCategory.bulkWrite(next.map((c, position) => ({ updateOne: { filter: { _id: c._id }, update: { $set: { position } } } })));
-  await recordAudit({ actor, action: 'board.category.move', targetType: 'BoardCategory', targetId: id, note: direction, at: now });
+  await recordAudit({ actor, action: 'board.category.move', targetType: 'BoardCategory', targetId: id, note: direction, at: deps.clock() });
 }

@@ -4,7 +4,8 @@
  *
  * A post's `number` is its place in the thread, taken from the thread's `postCount` by the same
  * atomic update that checks the thread is open (not locked, not hidden); a unique index on
- * (thread, number) keeps two replies from sharing a place.
+ * (thread, number) keeps two replies from sharing a place. The thread's counters are derived from
+ * its posts and repaired at start-up (counters.ts), so a crash between two writes cannot leave them wrong.
  */
 import { Schema, Types, model, models, type Model } from 'mongoose';
 
@@ -82,6 +83,8 @@ export interface BoardPostDoc {
   html: string;
   /** The Markdown renderer version `html` was made with (src/web/markdown.ts); older ones are re-rendered at start-up. */
   htmlVersion: number;
+  /** The post this reply quotes (same thread); shown from that post when read, never copied. */
+  quote: Types.ObjectId | null;
   createdAt: Date;
   editedAt: Date | null;
   deletedAt: Date | null;
@@ -102,6 +105,7 @@ const BoardPostSchema = new Schema<BoardPostDoc>({
   body: { type: String, default: '' },
   html: { type: String, default: '' },
   htmlVersion: { type: Number, default: 1 },
+  quote: { type: Schema.Types.ObjectId, ref: 'BoardPost', default: null },
   createdAt: { type: Date, required: true },
   editedAt: { type: Date, default: null },
   deletedAt: { type: Date, default: null },

@@ -5,14 +5,17 @@
 import { Types, trusted } from 'mongoose';
 import { z } from 'zod';
 import type { Actor } from '../../kernel';
-import { assertRole } from '../../kernel';
+import { assertRole, objectIdOr404 } from '../../kernel';
 import { ConflictError, NotFoundError, ValidationError } from '../../kernel';
 import { fields } from '../../web/forms';
-import { markdownExcerpt } from '../../web/markdown';
+import { MARKDOWN_VERSION, markdownExcerpt, renderMarkdown } from '../../web/markdown';
+import { textTerms } from '../../web/search';
+import { reachablePerson } from '../accounts';
 import { recordAudit } from '../audit';
 import { findCategoryById } from './categories';
+import { refreshThreadCounters } from './counters';
 import { BoardPost, BoardReport, BoardThread, type BoardPostDoc, type BoardReportDoc, type BoardThreadDoc, type ReportStatus } from './model';
-import { REASON_MAX } from './service';
+import { REASON_MAX, type BoardDeps } from './service';
 
 export const THREAD_ACTIONS = ['pin', 'unpin', 'lock', 'unlock', 'hide', 'restore', 'move'] as const;
 
@@ -23,14 +26,11 @@ export const ThreadModerationForm = z.object({
 });
 export type ThreadModerationInput = z.infer<typeof ThreadModerationForm>;
 
-const validId = (id: unknown): id is string => typeof id === 'string' && /^[a-f0-9]{24}$/i.test(id);
-
 const snapshot = (t: BoardThreadDoc) => ({ pinned: t.pinned, locked: t.locked, hidden: t.hidden, category: String(t.category), hiddenReason: t.hiddenReason });
 
-export async function moderateThread(actor: Actor | undefined, threadId: unknown, input: ThreadModerationInput, now: Date): Promise<BoardThreadDoc> {
+export async function moderateThread(deps: BoardDeps, actor: Actor | undefined, threadId: unknown, input: ThreadModerationInput): Promise<BoardThreadDoc> {
   assertRole(actor, 'organizer');
-  if (!validId(threadId)) throw new NotFoundError();
-  const before = await BoardThread.findById(threadId).lean<BoardThreadDoc>();
+  const before = await BoardThread.findById(objectIdOr404(threadId)).lean<BoardThreadDoc>();
   if (!before) throw new NotFoundError();
   let set: Record<string, unknown>;
   switch (input.action) {
@@ -64,37 +64,110 @@ export async function moderateThread(actor: Actor | undefined, threadId: unknown
   // repeating an action repairs a mirror left behind by an interrupted one.
   if (input.action === 'hide' || input.action === 'restore') await BoardPost.updateMany({ thread: after._id }, { $set: { threadHidden: after.hidden } });
   if (input.action === 'move') await BoardPost.updateMany({ thread: after._id }, { $set: { category: after.category } });
-  await recordAudit({ actor, action: `board.thread.${input.action}`, targetType: 'BoardThread', targetId: String(after._id), before: snapshot(before), after: snapshot(after), note: input.reason ?? '', at: now });
+  await recordAudit({ actor, action: `board.thread.${input.action}`, targetType: 'BoardThread', targetId: String(after._id), before: snapshot(before), after: snapshot(after), note: input.reason ?? '', at: deps.clock() });
   return after;
 }
 
 async function findPost(postId: unknown): Promise<BoardPostDoc> {
-  if (!validId(postId)) throw new NotFoundError();
-  const post = await BoardPost.findById(postId).lean<BoardPostDoc>();
+  const post = await BoardPost.findById(objectIdOr404(postId)).lean<BoardPostDoc>();
   if (!post) throw new NotFoundError();
   return post;
 }
 
-export async function hidePost(actor: Actor | undefined, postId: unknown, reason: string, now: Date): Promise<BoardPostDoc> {
+/** A post's search terms: its text, and for the opening post the thread's title too. */
+async function searchTermsOf(post: Pick<BoardPostDoc, 'thread' | 'number' | 'body'>): Promise<string[]> {
+  if (!post.body) return [];
+  if (post.number !== 1) return textTerms(post.body);
+  const thread = await BoardThread.findById(post.thread, { title: 1 }).lean();
+  return textTerms(thread?.title ?? '', post.body);
+}
+
+/** The Markdown quote block the reply form used to copy into a reply's text (before quotes were references). */
+function copiedQuote(body: string): string {
+  return body
+    .trim()
+    .split(/\r?\n/)
+    .map((line) => (line ? `> ${line}` : '>'))
+    .join('\n');
+}
+
+/**
+ * Removes a hidden post's text from later replies of its thread that copied it as a Markdown quote
+ * (its "wrote:" line included), and renders them again. Returns how many replies changed.
+ */
+async function scrubCopiedQuotes(post: BoardPostDoc): Promise<number> {
+  const block = copiedQuote(post.body);
+  if (!block) return 0;
+  let changed = 0;
+  const later = BoardPost.find({ thread: post.thread, number: trusted({ $gt: post.number }), deletedAt: null }, { body: 1, number: 1, thread: 1 }).lean<BoardPostDoc[]>().cursor();
+  for await (const replyDoc of later) {
+    if (!replyDoc.body.includes(block)) continue;
+    const at = replyDoc.body.indexOf(block);
+    // The quote's "<name> wrote:" line and its empty quote line just before the block go too.
+    const head = replyDoc.body.slice(0, at).replace(/(^|\n)> [^\n]*\n>\n$/, '$1');
+    const body = (head + replyDoc.body.slice(at + block.length)).trim();
+    const html = body ? renderMarkdown(body, 'board') : '';
+    const res = await BoardPost.updateOne(
+      { _id: replyDoc._id, body: replyDoc.body },
+      { $set: { body, html, htmlVersion: MARKDOWN_VERSION, searchTerms: await searchTermsOf({ ...replyDoc, body }) } },
+    );
+    changed += res.modifiedCount;
+  }
+  return changed;
+}
+
+/** Tells a post's author that the organizer hid it, and why (in the author's language). */
+async function tellAuthorHidden(deps: BoardDeps, post: BoardPostDoc, reason: string): Promise<void> {
+  const [author, thread] = await Promise.all([reachablePerson(post.author), BoardThread.findById(post.thread, { title: 1 }).lean()]);
+  if (!author) return;
+  await deps.mailer.notify(
+    { email: author.email, name: author.name, language: author.language },
+    {
+      subject: { key: 'board:mail.hiddenSubject' },
+      lines: [{ key: 'board:mail.hiddenLine', params: { title: thread?.title ?? '' } }, { key: 'board:mail.hiddenReason' }, { quote: reason }],
+      action: { label: { key: 'board:mail.openThread' }, url: `${deps.baseUrl}/board/threads/${String(post.thread)}` },
+    },
+  );
+}
+
+/**
+ * Hides a post with a reason: it leaves the search index at once (with its thread's title when it
+ * is the opening post), replies that copied its text lose that text, its thread's counters follow,
+ * and its author is told why. Hiding a hidden post again only changes the reason.
+ */
+export async function hidePost(deps: BoardDeps, actor: Actor | undefined, postId: unknown, reason: string): Promise<BoardPostDoc> {
   assertRole(actor, 'organizer');
   const post = await findPost(postId);
-  const after = await BoardPost.findOneAndUpdate({ _id: post._id }, { $set: { hidden: true, hiddenReason: reason } }, { returnDocument: 'after' }).lean<BoardPostDoc>();
+  const after = await BoardPost.findOneAndUpdate({ _id: post._id }, { $set: { hidden: true, hiddenReason: reason, searchTerms: [] } }, { returnDocument: 'after' }).lean<BoardPostDoc>();
   if (!after) throw new NotFoundError();
-  await recordAudit({ actor, action: 'board.post.hide', targetType: 'BoardPost', targetId: String(post._id), before: { hidden: post.hidden }, after: { hidden: true }, note: reason, at: now });
+  await scrubCopiedQuotes(post);
+  await refreshThreadCounters(post.thread);
+  await recordAudit({ actor, action: 'board.post.hide', targetType: 'BoardPost', targetId: String(post._id), before: { hidden: post.hidden }, after: { hidden: true }, note: reason, at: deps.clock() });
+  if (!post.hidden) await tellAuthorHidden(deps, after, reason);
   return after;
 }
 
-export async function restorePost(actor: Actor | undefined, postId: unknown, now: Date): Promise<BoardPostDoc> {
+export async function restorePost(deps: BoardDeps, actor: Actor | undefined, postId: unknown): Promise<BoardPostDoc> {
   assertRole(actor, 'organizer');
   const post = await findPost(postId);
-  const after = await BoardPost.findOneAndUpdate({ _id: post._id }, { $set: { hidden: false, hiddenReason: '' } }, { returnDocument: 'after' }).lean<BoardPostDoc>();
+  const after = await BoardPost.findOneAndUpdate(
+    { _id: post._id },
+    { $set: { hidden: false, hiddenReason: '', searchTerms: await searchTermsOf(post) } },
+    { returnDocument: 'after' },
+  ).lean<BoardPostDoc>();
   if (!after) throw new NotFoundError();
-  await recordAudit({ actor, action: 'board.post.restore', targetType: 'BoardPost', targetId: String(post._id), before: { hidden: post.hidden, hiddenReason: post.hiddenReason }, after: { hidden: false }, at: now });
+  await refreshThreadCounters(post.thread);
+  await recordAudit({ actor, action: 'board.post.restore', targetType: 'BoardPost', targetId: String(post._id), before: { hidden: post.hidden, hiddenReason: post.hiddenReason }, after: { hidden: false }, at: deps.clock() });
   return after;
 }
 
 // ---------------------------------------------------------------------------------------------
 // The report queue
+
+/** Reports still waiting for a decision (the organizer's pages show the number). */
+export async function openReportCount(): Promise<number> {
+  return BoardReport.countDocuments({ status: 'open' });
+}
 
 export interface ReportView {
   _id: Types.ObjectId;
@@ -155,17 +228,17 @@ export const ReportDecisionForm = z.object({ decision: z.enum(['resolve', 'dismi
  * Closes an open report: resolve (dealt with), dismiss (nothing wrong), or hide the post with the
  * report's reason and resolve. Only an open report can be decided (a second click gets 409).
  */
-export async function decideReport(actor: Actor | undefined, reportId: unknown, decision: 'resolve' | 'dismiss' | 'hide', now: Date): Promise<void> {
+export async function decideReport(deps: BoardDeps, actor: Actor | undefined, reportId: unknown, decision: 'resolve' | 'dismiss' | 'hide'): Promise<void> {
   assertRole(actor, 'organizer');
-  if (!validId(reportId)) throw new NotFoundError();
-  const report = await BoardReport.findById(reportId).lean<BoardReportDoc>();
+  const report = await BoardReport.findById(objectIdOr404(reportId)).lean<BoardReportDoc>();
   if (!report) throw new NotFoundError();
   const status: ReportStatus = decision === 'dismiss' ? 'dismissed' : 'resolved';
+  const now = deps.clock();
   const updated = await BoardReport.findOneAndUpdate(
     { _id: report._id, status: 'open' },
     { $set: { status, handledBy: new Types.ObjectId(actor.id), handledByName: actor.name, handledAt: now } },
   ).lean(); // the document as it was: null means someone decided it first
   if (!updated) throw new ConflictError('board:reports.alreadyHandled');
-  if (decision === 'hide') await hidePost(actor, String(report.post), report.reason, now);
+  if (decision === 'hide') await hidePost(deps, actor, String(report.post), report.reason);
   await recordAudit({ actor, action: `board.report.${decision}`, targetType: 'BoardReport', targetId: String(report._id), note: report.reason, at: now });
 }

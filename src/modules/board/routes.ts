@@ -4,282 +4,204 @@
  * Specific paths come before /board/:category (no category may take their names: RESERVED_SLUGS).
  */
 import { Router, type Request, type Response } from 'express';
-import type { AppContext } from '../../web/context';
+import { NotFoundError } from '../../kernel';
 import { actorOf, requireRole, requireUser } from '../../web/auth';
-import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../kernel';
 import { flash } from '../../web/flash';
-import { parseForm } from '../../web/forms';
+import { formHandler, type FormState } from '../../web/forms';
 import { paginate, pageFrom } from '../../web/pagination';
-import { createPostingLimiter } from '../../web/rate-limit';
-import { listCategories, listCategoriesWithStats } from './categories';
-import { ThreadModerationForm, hidePost, moderateThread, restorePost } from './moderation';
-import {
-  BODY_MAX,
-  EditPostForm,
-  POSTS_PER_PAGE,
-  REASON_MAX,
-  ReasonForm,
-  ReplyForm,
-  SEARCH_PER_PAGE,
-  THREADS_PER_PAGE,
-  TITLE_MAX,
-  ThreadForm,
-  assertCanReply,
-  createThread,
-  deletePost,
-  editPost,
-  findVisiblePost,
-  findVisibleThread,
-  listThreads,
-  loadPostForEdit,
-  locatePost,
-  postHref,
-  quoteOf,
-  readThread,
-  reply,
-  reportPost,
-  searchBoard,
-  type PostingDeps,
-} from './service';
-import { describeUnsubscribe, subscribe, unsubscribe, unsubscribeByToken } from './subscriptions';
+import { ThreadModerationForm } from './moderation';
+import { BODY_MAX, EditPostForm, POSTS_PER_PAGE, REASON_MAX, ReasonForm, ReplyForm, SEARCH_PER_PAGE, THREADS_PER_PAGE, TITLE_MAX, ThreadForm, postHref } from './service';
+import type { BoardService } from './services';
 
-type Body = Record<string, unknown>;
-const bodyOf = (req: Request): Body => (req.body ?? {}) as Body;
+const limits = { titleMax: TITLE_MAX, bodyMax: BODY_MAX, reasonMax: REASON_MAX };
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const blank: FormState = { values: {}, errors: {} };
 
-export function boardRouter(ctx: AppContext): Router {
+export function boardRouter(board: BoardService): Router {
   const router = Router();
-  // The same counter as the messages module ('posting', keyed by user id): one budget per new
-  // account for everything it writes, so a spammer cannot double it by switching between the two.
-  const postingLimiter = createPostingLimiter(ctx.connection, ctx.rateLimits.posting);
-  const deps = (): PostingDeps => ({ now: ctx.now(), mailer: ctx.mailer, baseUrl: ctx.config.baseUrl, secret: ctx.config.sessionSecret, postingLimiter });
-  const limits = { titleMax: TITLE_MAX, bodyMax: BODY_MAX, reasonMax: REASON_MAX };
+  router.use(readingRoutes(board));
+  router.use(threadRoutes(board));
+  router.use(postRoutes(board));
+  router.use(categoryRoutes(board));
+  return router;
+}
 
-  /** Re-renders a form with 422 when a service refuses the input field by field. */
-  async function orFormErrors(res: Response, view: string, locals: Record<string, unknown>, work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-    } catch (err) {
-      if (err instanceof ValidationError) return void res.status(422).render(view, { ...locals, errors: err.fieldErrors });
-      throw err;
-    }
-  }
-
+/** The board's front page, search, and the one-click unsubscribe from a reply e-mail. */
+function readingRoutes(board: BoardService): Router {
+  const router = Router();
   router.get('/board', async (req, res) => {
-    const categories = await listCategoriesWithStats();
+    const categories = await board.listCategoriesWithStats();
     res.render('board/index', { title: req.t('board:title'), categories });
   });
 
   router.get('/board/search', async (req, res) => {
     const q = str(req.query.q).slice(0, 200);
     const page = pageFrom(req.query, SEARCH_PER_PAGE);
-    const { hits, total, terms } = await searchBoard(q, page);
+    const { hits, total, terms } = await board.searchBoard(q, page);
     res.render('board/search', { title: req.t('board:search.title'), q, hits, searched: terms.length > 0, pagination: paginate('/board/search', req.query, page, total), total });
   });
 
-  // ---- One-click unsubscribe from a reply e-mail (no login: the signed token says who and what).
+  // No login: the signed token says who and what.
   router.get('/board/unsubscribe', async (req, res) => {
-    const info = await describeUnsubscribe(ctx.config.sessionSecret, req.query.token);
+    const info = await board.describeUnsubscribe(req.query.token);
     if (!info) throw new NotFoundError('board:unsubscribe.invalid');
     res.render('board/unsubscribe', { title: req.t('board:unsubscribe.title'), token: str(req.query.token), threadTitle: info.title, subscribed: info.subscribed, done: false });
   });
   router.post('/board/unsubscribe', async (req, res) => {
-    const token = bodyOf(req).token ?? req.query.token;
-    const info = await describeUnsubscribe(ctx.config.sessionSecret, token);
-    if (!info || !(await unsubscribeByToken(ctx.config.sessionSecret, token))) throw new NotFoundError('board:unsubscribe.invalid');
+    const token = (req.body as Record<string, unknown> | undefined)?.token ?? req.query.token;
+    const info = await board.describeUnsubscribe(token);
+    if (!info || !(await board.unsubscribeByToken(token))) throw new NotFoundError('board:unsubscribe.invalid');
     res.render('board/unsubscribe', { title: req.t('board:unsubscribe.title'), token: '', threadTitle: info.title, subscribed: false, done: true });
   });
-
-  // ---- Threads
-  router.get('/board/threads/:id', async (req, res) => {
-    const page = pageFrom(req.query, POSTS_PER_PAGE);
-    const view = await readThread(req.user, req.params.id, page, ctx.now());
-    const categories = req.user?.role === 'organizer' ? await listCategories() : [];
-    res.render('board/thread', {
-      title: view.thread.title,
-      ...view,
-      categories,
-      pagination: paginate(`/board/threads/${String(view.thread._id)}`, req.query, page, view.total),
-      values: { body: '' },
-      errors: {},
-      limits,
-    });
-  });
-
-  const showReply = (req: Request, res: Response, thread: { _id: unknown; title: string }, values: { body: string }, errors: FieldErrors, status = 200) =>
-    res.status(status).render('board/reply', { title: req.t('board:reply.title', { title: thread.title }), thread, values, errors, limits });
-
-  router.get('/board/threads/:id/reply', requireUser, async (req, res) => {
-    const thread = await assertCanReply(req.user, req.params.id);
-    const quote = typeof req.query.quote === 'string' ? await quoteOf(req.user, req.query.quote, req.lang) : '';
-    showReply(req, res, thread, { body: quote }, {});
-  });
-
-  router.post('/board/threads/:id/reply', requireUser, async (req, res) => {
-    const thread = await findVisibleThread(req.user, req.params.id);
-    const body = str(bodyOf(req).body);
-    const form = parseForm(ReplyForm, bodyOf(req));
-    if (!form.ok) return showReply(req, res, thread, { body }, form.errors, 422);
-    try {
-      const post = await reply(actorOf(req), req.params.id, form.data, deps());
-      flash(req, 'success', 'board:flash.replied');
-      res.redirect(303, postHref(await locatePost(req.user, String(post._id))));
-    } catch (err) {
-      if (err instanceof ValidationError) return showReply(req, res, thread, { body }, err.fieldErrors, 422);
-      throw err;
-    }
-  });
-
-  router.post('/board/threads/:id/subscribe', requireUser, async (req, res) => {
-    const thread = await findVisibleThread(req.user, req.params.id);
-    await subscribe(actorOf(req), thread._id, ctx.now());
-    flash(req, 'success', 'board:flash.subscribed');
-    res.redirect(303, `/board/threads/${String(thread._id)}`);
-  });
-
-  router.post('/board/threads/:id/unsubscribe', requireUser, async (req, res) => {
-    const thread = await findVisibleThread(req.user, req.params.id);
-    await unsubscribe(actorOf(req), thread._id);
-    flash(req, 'success', 'board:flash.unsubscribed');
-    res.redirect(303, `/board/threads/${String(thread._id)}`);
-  });
-
-  // ---- Moderation of threads (organizer)
-  const showHideThread = (req: Request, res: Response, thread: { _id: unknown; title: string }, values: { reason: string }, errors: FieldErrors, status = 200) =>
-    res.status(status).render('board/hide-thread', { title: req.t('board:moderation.hideThreadTitle'), thread, values, errors, limits });
-
-  router.get('/board/threads/:id/hide', requireRole('organizer'), async (req, res) => {
-    const thread = await findVisibleThread(req.user, req.params.id);
-    showHideThread(req, res, thread, { reason: '' }, {});
-  });
-
-  router.post('/board/threads/:id/moderate', requireRole('organizer'), async (req, res) => {
-    const thread = await findVisibleThread(req.user, req.params.id);
-    const form = parseForm(ThreadModerationForm, bodyOf(req));
-    const action = str(bodyOf(req).action);
-    if (!form.ok) {
-      if (action === 'hide') return showHideThread(req, res, thread, { reason: str(bodyOf(req).reason) }, form.errors, 422);
-      throw new ValidationError(form.errors);
-    }
-    try {
-      await moderateThread(req.user, req.params.id, form.data, ctx.now());
-    } catch (err) {
-      if (err instanceof ValidationError && form.data.action === 'hide') return showHideThread(req, res, thread, { reason: '' }, err.fieldErrors, 422);
-      throw err;
-    }
-    flash(req, 'success', `board:moderation.done.${form.data.action}`);
-    res.redirect(303, `/board/threads/${String(thread._id)}`);
-  });
-
-  // ---- Posts
-  router.get('/board/posts/:id', async (req, res) => {
-    res.redirect(302, postHref(await locatePost(req.user, req.params.id)));
-  });
-
-  const showEdit = (req: Request, res: Response, post: { _id: unknown; number: number }, thread: { _id: unknown; title: string }, values: { title: string; body: string }, errors: FieldErrors, status = 200) =>
-    res.status(status).render('board/edit-post', { title: req.t('board:edit.title'), post, thread, values, errors, limits });
-
-  router.get('/board/posts/:id/edit', requireUser, async (req, res) => {
-    const { post, thread } = await loadPostForEdit(req.user, req.params.id);
-    showEdit(req, res, post, thread, { title: thread.title, body: post.body }, {});
-  });
-
-  router.post('/board/posts/:id/edit', requireUser, async (req, res) => {
-    const { post, thread } = await loadPostForEdit(req.user, req.params.id);
-    const values = { title: str(bodyOf(req).title), body: str(bodyOf(req).body) };
-    const form = parseForm(EditPostForm, bodyOf(req));
-    if (!form.ok) return showEdit(req, res, post, thread, values, form.errors, 422);
-    await orFormErrors(res, 'board/edit-post', { title: req.t('board:edit.title'), post, thread, values, limits }, async () => {
-      await editPost(req.user, req.params.id, form.data, ctx.now());
-      flash(req, 'success', 'board:flash.edited');
-      res.redirect(303, postHref(await locatePost(req.user, String(post._id))));
-    });
-  });
-
-  router.get('/board/posts/:id/delete', requireUser, async (req, res) => {
-    const { post, thread } = await findVisiblePost(req.user, req.params.id);
-    if (String(post.author) !== req.user!.id) throw new NotFoundError();
-    if (post.deletedAt) throw new ConflictError('board:errors.deleted');
-    res.render('board/delete-post', { title: req.t('board:delete.title'), post, thread });
-  });
-
-  router.post('/board/posts/:id/delete', requireUser, async (req, res) => {
-    const post = await deletePost(req.user, req.params.id, ctx.now());
-    flash(req, 'success', 'board:flash.deleted');
-    res.redirect(303, postHref(await locatePost(req.user, String(post._id))));
-  });
-
-  const showReport = (req: Request, res: Response, post: { _id: unknown; authorName: string }, thread: { _id: unknown; title: string }, values: { reason: string }, errors: FieldErrors, status = 200) =>
-    res.status(status).render('board/report', { title: req.t('board:report.title'), post, thread, values, errors, limits });
-
-  router.get('/board/posts/:id/report', requireUser, async (req, res) => {
-    const { post, thread } = await findVisiblePost(req.user, req.params.id);
-    showReport(req, res, post, thread, { reason: '' }, {});
-  });
-
-  router.post('/board/posts/:id/report', requireUser, async (req, res) => {
-    const { post, thread } = await findVisiblePost(req.user, req.params.id);
-    const form = parseForm(ReasonForm, bodyOf(req));
-    if (!form.ok) return showReport(req, res, post, thread, { reason: str(bodyOf(req).reason) }, form.errors, 422);
-    await reportPost(req.user, req.params.id, form.data.reason, ctx.now());
-    flash(req, 'success', 'board:flash.reported');
-    res.redirect(303, postHref(await locatePost(req.user, String(post._id))));
-  });
-
-  const showHidePost = (req: Request, res: Response, post: { _id: unknown; authorName: string }, thread: { _id: unknown; title: string }, values: { reason: string }, errors: FieldErrors, status = 200) =>
-    res.status(status).render('board/hide-post', { title: req.t('board:moderation.hidePostTitle'), post, thread, values, errors, limits });
-
-  router.get('/board/posts/:id/hide', requireRole('organizer'), async (req, res) => {
-    const { post, thread } = await findVisiblePost(req.user, req.params.id);
-    showHidePost(req, res, post, thread, { reason: '' }, {});
-  });
-
-  router.post('/board/posts/:id/hide', requireRole('organizer'), async (req, res) => {
-    const { post, thread } = await findVisiblePost(req.user, req.params.id);
-    const form = parseForm(ReasonForm, bodyOf(req));
-    if (!form.ok) return showHidePost(req, res, post, thread, { reason: str(bodyOf(req).reason) }, form.errors, 422);
-    await hidePost(req.user, req.params.id, form.data.reason, ctx.now());
-    flash(req, 'success', 'board:moderation.done.hidePost');
-    res.redirect(303, postHref(await locatePost(req.user, String(post._id))));
-  });
-
-  router.post('/board/posts/:id/restore', requireRole('organizer'), async (req, res) => {
-    const post = await restorePost(req.user, req.params.id, ctx.now());
-    flash(req, 'success', 'board:moderation.done.restorePost');
-    res.redirect(303, postHref(await locatePost(req.user, String(post._id))));
-  });
-
-  // ---- Categories (last: /board/:category takes any other single segment)
-  router.get('/board/:category', async (req, res) => {
-    const page = pageFrom(req.query, THREADS_PER_PAGE);
-    const { category, threads, total } = await listThreads(req.user, req.params.category, page);
-    res.render('board/category', { title: category.name[req.lang] || category.name.en, category, threads, pagination: paginate(`/board/${category.slug}`, req.query, page, total) });
-  });
-
-  const showNewThread = async (req: Request, res: Response, values: { title: string; body: string }, errors: FieldErrors, status = 200) => {
-    const { category } = await listThreads(req.user, str(req.params.category), { skip: 0, perPage: 1 });
-    res.status(status).render('board/new-thread', { title: req.t('board:newThread.title'), category, values, errors, limits });
-  };
-
-  router.get('/board/:category/new', requireUser, async (req, res) => {
-    await showNewThread(req, res, { title: '', body: '' }, {});
-  });
-
-  router.post('/board/:category/new', requireUser, async (req, res) => {
-    const values = { title: str(bodyOf(req).title), body: str(bodyOf(req).body) };
-    const form = parseForm(ThreadForm, bodyOf(req));
-    if (!form.ok) return showNewThread(req, res, values, form.errors, 422);
-    try {
-      const thread = await createThread(actorOf(req), str(req.params.category), form.data, deps());
-      flash(req, 'success', 'board:flash.threadCreated');
-      res.redirect(303, `/board/threads/${String(thread._id)}`);
-    } catch (err) {
-      if (err instanceof ValidationError) return showNewThread(req, res, values, err.fieldErrors, 422);
-      throw err;
-    }
-  });
-
   return router;
 }
 
+/** A thread: reading, replying (with a quote), subscribing, and the organizer's moderation. */
+function threadRoutes(board: BoardService): Router {
+  const router = Router();
+  router.get('/board/threads/:id', async (req, res) => {
+    const page = pageFrom(req.query, POSTS_PER_PAGE);
+    const view = await board.readThread(req.user, req.params.id, page);
+    const categories = req.user?.role === 'organizer' ? await board.listCategories() : [];
+    const pagination = paginate(`/board/threads/${String(view.thread._id)}`, req.query, page, view.total);
+    res.render('board/thread', { title: view.thread.title, ...view, categories, pagination, values: { body: '' }, errors: {}, limits });
+  });
 
+  const showReply = async (req: Request, res: Response, state: FormState) => {
+    const thread = await board.assertCanReply(req.user, req.params.id);
+    const quoteId = state.values.quote ?? req.query.quote;
+    const quoted = await board.quoteCandidate(thread._id, quoteId);
+    res.render('board/reply', { title: req.t('board:reply.title', { title: thread.title }), thread, quoted, values: { body: '', ...state.values }, errors: state.errors, limits });
+  };
+  router.get('/board/threads/:id/reply', requireUser, (req, res) => showReply(req, res, blank));
+  router.post('/board/threads/:id/reply', requireUser, formHandler({
+    body: ReplyForm,
+    render: showReply,
+    async handle(req, res, { body }) {
+      const post = await board.reply(actorOf(req), req.params.id, body);
+      flash(req, 'success', 'board:flash.replied');
+      res.redirect(303, postHref(await board.locatePost(req.user, String(post._id))));
+    },
+  }));
+
+  for (const action of ['subscribe', 'unsubscribe'] as const) {
+    router.post(`/board/threads/:id/${action}`, requireUser, async (req, res) => {
+      const thread = await board.findVisibleThread(req.user, req.params.id);
+      if (action === 'subscribe') await board.subscribe(actorOf(req), thread._id);
+      else await board.unsubscribe(actorOf(req), thread._id);
+      flash(req, 'success', `board:flash.${action}d`);
+      res.redirect(303, `/board/threads/${String(thread._id)}`);
+    });
+  }
+
+  const showHideThread = async (req: Request, res: Response, state: FormState) => {
+    const thread = await board.findVisibleThread(req.user, req.params.id);
+    res.render('board/hide-thread', { title: req.t('board:moderation.hideThreadTitle'), thread, values: { reason: '', ...state.values }, errors: state.errors, limits });
+  };
+  router.get('/board/threads/:id/hide', requireRole('organizer'), (req, res) => showHideThread(req, res, blank));
+  router.post('/board/threads/:id/moderate', requireRole('organizer'), formHandler({
+    body: ThreadModerationForm,
+    render: showHideThread,
+    async handle(req, res, { body }) {
+      const thread = await board.moderateThread(req.user, req.params.id, body);
+      flash(req, 'success', `board:moderation.done.${body.action}`);
+      res.redirect(303, `/board/threads/${String(thread._id)}`);
+    },
+  }));
+  return router;
+}
+
+/** A post: its permalink, editing and deleting one's own, reporting, and hiding (organizer). */
+function postRoutes(board: BoardService): Router {
+  const router = Router();
+  const backTo = async (req: Request, res: Response, postId: unknown) => res.redirect(303, postHref(await board.locatePost(req.user, String(postId))));
+
+  router.get('/board/posts/:id', async (req, res) => {
+    res.redirect(302, postHref(await board.locatePost(req.user, req.params.id)));
+  });
+
+  const showEdit = async (req: Request, res: Response, state: FormState) => {
+    const { post, thread } = await board.loadPostForEdit(req.user, req.params.id);
+    const values = { title: thread.title, body: post.body, ...state.values };
+    res.render('board/edit-post', { title: req.t('board:edit.title'), post, thread, values, errors: state.errors, limits });
+  };
+  router.get('/board/posts/:id/edit', requireUser, (req, res) => showEdit(req, res, blank));
+  router.post('/board/posts/:id/edit', requireUser, formHandler({
+    body: EditPostForm,
+    render: showEdit,
+    async handle(req, res, { body }) {
+      const post = await board.editPost(req.user, req.params.id, body);
+      flash(req, 'success', 'board:flash.edited');
+      await backTo(req, res, post._id);
+    },
+  }));
+
+  router.get('/board/posts/:id/delete', requireUser, async (req, res) => {
+    const { post, thread } = await board.loadPostForDelete(req.user, req.params.id);
+    res.render('board/delete-post', { title: req.t('board:delete.title'), post, thread });
+  });
+  router.post('/board/posts/:id/delete', requireUser, async (req, res) => {
+    const post = await board.deletePost(req.user, req.params.id);
+    flash(req, 'success', 'board:flash.deleted');
+    await backTo(req, res, post._id);
+  });
+
+  const reasonPage = (view: 'report' | 'hide-post', titleKey: string) => async (req: Request, res: Response, state: FormState) => {
+    const { post, thread } = await board.findVisiblePost(req.user, req.params.id);
+    res.render(`board/${view}`, { title: req.t(titleKey), post, thread, values: { reason: '', ...state.values }, errors: state.errors, limits });
+  };
+  const showReport = reasonPage('report', 'board:report.title');
+  const showHidePost = reasonPage('hide-post', 'board:moderation.hidePostTitle');
+  router.get('/board/posts/:id/report', requireUser, (req, res) => showReport(req, res, blank));
+  router.post('/board/posts/:id/report', requireUser, formHandler({
+    body: ReasonForm,
+    render: showReport,
+    async handle(req, res, { body }) {
+      await board.reportPost(req.user, req.params.id, body.reason);
+      flash(req, 'success', 'board:flash.reported');
+      await backTo(req, res, req.params.id);
+    },
+  }));
+  router.get('/board/posts/:id/hide', requireRole('organizer'), (req, res) => showHidePost(req, res, blank));
+  router.post('/board/posts/:id/hide', requireRole('organizer'), formHandler({
+    body: ReasonForm,
+    render: showHidePost,
+    async handle(req, res, { body }) {
+      const post = await board.hidePost(req.user, req.params.id, body.reason);
+      flash(req, 'success', 'board:moderation.done.hidePost');
+      await backTo(req, res, post._id);
+    },
+  }));
+  router.post('/board/posts/:id/restore', requireRole('organizer'), async (req, res) => {
+    const post = await board.restorePost(req.user, req.params.id);
+    flash(req, 'success', 'board:moderation.done.restorePost');
+    await backTo(req, res, post._id);
+  });
+  return router;
+}
+
+/** A category's thread list and starting a thread (last: /board/:category takes any other single segment). */
+function categoryRoutes(board: BoardService): Router {
+  const router = Router();
+  router.get('/board/:category', async (req, res) => {
+    const page = pageFrom(req.query, THREADS_PER_PAGE);
+    const { category, threads, total } = await board.listThreads(req.user, req.params.category, page);
+    res.render('board/category', { title: category.name[req.lang] || category.name.en, category, threads, pagination: paginate(`/board/${category.slug}`, req.query, page, total) });
+  });
+
+  const showNewThread = async (req: Request, res: Response, state: FormState) => {
+    const { category } = await board.listThreads(req.user, str(req.params.category), { skip: 0, perPage: 1 });
+    res.render('board/new-thread', { title: req.t('board:newThread.title'), category, values: { title: '', body: '', ...state.values }, errors: state.errors, limits });
+  };
+  router.get('/board/:category/new', requireUser, (req, res) => showNewThread(req, res, blank));
+  router.post('/board/:category/new', requireUser, formHandler({
+    body: ThreadForm,
+    render: showNewThread,
+    async handle(req, res, { body }) {
+      const thread = await board.createThread(actorOf(req), str(req.params.category), body);
+      flash(req, 'success', 'board:flash.threadCreated');
+      res.redirect(303, `/board/threads/${String(thread._id)}`);
+    },
+  }));
+  return router;
+}

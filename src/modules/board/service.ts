@@ -8,14 +8,12 @@
  */
 import { Types, trusted } from 'mongoose';
 import { z } from 'zod';
-import type { Actor } from '../../kernel';
-import { ConflictError, NotFoundError, UnauthenticatedError, ValidationError } from '../../kernel';
+import type { Actor, Clock } from '../../kernel';
+import { ConflictError, NotFoundError, UnauthenticatedError, ValidationError, isObjectId, objectIdOr404 } from '../../kernel';
 import { fields } from '../../web/forms';
-import type { Language } from '../../web/i18n';
-import { translator } from '../../web/i18n';
 import { MARKDOWN_VERSION, markdownExcerpt, renderMarkdown } from '../../web/markdown';
 import type { Mailer } from '../../web/mail';
-import { checkPostingLimit as postingRule, type RateLimiter } from '../../web/rate-limit';
+import { checkPostingLimit, type RateLimiter } from '../../web/rate-limit';
 import { queryTerms, runSearch, textTerms } from '../../web/search';
 import { findCategoryBySlug, type CategoryView } from './categories';
 import { BoardCategory, BoardPost, BoardReport, BoardThread, type BoardPostDoc, type BoardThreadDoc } from './model';
@@ -28,18 +26,23 @@ export const THREADS_PER_PAGE = 20;
 export const POSTS_PER_PAGE = 20;
 export const SEARCH_PER_PAGE = 20;
 
+/** An optional id of the post being quoted (the reply form's hidden field). */
+const quoteField = z.preprocess((v) => (v === '' ? undefined : v), fields.objectId().optional());
+
 export const ThreadForm = z.object({ title: fields.text(TITLE_MAX), body: fields.text(BODY_MAX) });
-export const ReplyForm = z.object({ body: fields.text(BODY_MAX) });
+export const ReplyForm = z.object({ body: fields.text(BODY_MAX), quote: quoteField });
 export const EditPostForm = z.object({ title: fields.optionalText(TITLE_MAX), body: fields.text(BODY_MAX) });
 export const ReasonForm = z.object({ reason: fields.text(REASON_MAX) });
 export type ThreadInput = z.infer<typeof ThreadForm>;
 export type ReplyInput = z.infer<typeof ReplyForm>;
 export type EditPostInput = z.infer<typeof EditPostForm>;
 
-export interface PostingDeps {
-  now: Date;
+/** What the board's services are built from (once, at start-up). */
+export interface BoardDeps {
   mailer: Mailer;
+  clock: Clock;
   baseUrl: string;
+  /** Signs the one-click unsubscribe links. */
   secret: string;
   /** Counts posts of new accounts (keyed by user id). */
   postingLimiter?: RateLimiter;
@@ -48,20 +51,12 @@ export interface PostingDeps {
 const isOrganizer = (actor: Actor | undefined) => actor?.role === 'organizer';
 const oid = (id: string) => new Types.ObjectId(id);
 
-function validId(id: unknown): id is string {
-  return typeof id === 'string' && /^[a-f0-9]{24}$/i.test(id);
-}
-
 /** Markdown → safe HTML; refuses a body that has nothing left once sanitised (e.g. only a script). */
 function renderBody(body: string): string {
   const html = renderMarkdown(body, 'board');
   const visible = html.replace(/<(?!img\b)[^>]*>/g, '').replace(/&nbsp;|\s/g, '');
   if (!visible) throw new ValidationError({ body: { key: 'board:errors.emptyAfterSanitize' } });
   return html;
-}
-
-async function checkPostingLimit(actor: Actor, deps: PostingDeps): Promise<void> {
-  await postingRule(deps.postingLimiter, actor, deps.now);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -95,23 +90,28 @@ export async function latestThreads(limit = 5): Promise<(ThreadSummary & { categ
 
 /** A thread the actor may see, or 404 (forged id, unknown, or hidden from a non-organizer). */
 export async function findVisibleThread(actor: Actor | undefined, id: unknown): Promise<BoardThreadDoc> {
-  if (!validId(id)) throw new NotFoundError();
-  const thread = await BoardThread.findById(id).lean<BoardThreadDoc>();
+  const thread = await BoardThread.findById(objectIdOr404(id)).lean<BoardThreadDoc>();
   if (!thread || (thread.hidden && !isOrganizer(actor))) throw new NotFoundError();
   return thread;
 }
 
 /** A post the actor may see (its thread visible too), or 404. */
 export async function findVisiblePost(actor: Actor | undefined, id: unknown): Promise<{ post: BoardPostDoc; thread: BoardThreadDoc }> {
-  if (!validId(id)) throw new NotFoundError();
-  const post = await BoardPost.findById(id).lean<BoardPostDoc>();
+  const post = await BoardPost.findById(objectIdOr404(id)).lean<BoardPostDoc>();
   if (!post || (post.hidden && !isOrganizer(actor))) throw new NotFoundError();
   const thread = await findVisibleThread(actor, String(post.thread));
   return { post, thread };
 }
 
+/**
+ * What a reply shows of the post it quotes, read from that post now: its author and HTML while it
+ * is there, or only that it was hidden or deleted (its text never outlives it inside a quote).
+ */
+export type QuotedView = { state: 'shown'; postId: string; authorName: string; html: string } | { state: 'hidden' | 'deleted'; postId: string };
+
 export interface PostView extends Omit<BoardPostDoc, 'searchTerms'> {
   mine: boolean;
+  quoted: QuotedView | null;
 }
 
 export interface ThreadPage {
@@ -122,8 +122,23 @@ export interface ThreadPage {
   subscribed: boolean;
 }
 
+/** The quoted posts of a page of posts, as each reply shows them now. */
+async function quotedViews(posts: Pick<BoardPostDoc, 'quote'>[]): Promise<Map<string, QuotedView>> {
+  const ids = [...new Set(posts.map((p) => p.quote).filter((q): q is Types.ObjectId => !!q).map(String))];
+  if (!ids.length) return new Map();
+  const quoted = await BoardPost.find({ _id: trusted({ $in: ids.map(oid) }) }, { authorName: 1, html: 1, hidden: 1, deletedAt: 1 }).lean<BoardPostDoc[]>();
+  return new Map(
+    quoted.map((q): [string, QuotedView] => {
+      const postId = String(q._id);
+      if (q.hidden) return [postId, { state: 'hidden', postId }];
+      if (q.deletedAt) return [postId, { state: 'deleted', postId }];
+      return [postId, { state: 'shown', postId, authorName: q.authorName, html: q.html }];
+    }),
+  );
+}
+
 /** One page of a thread's posts in order. A logged-in visit re-arms the reader's reply e-mail. */
-export async function readThread(actor: Actor | undefined, id: unknown, page: { skip: number; perPage: number }, now: Date): Promise<ThreadPage> {
+export async function readThread(deps: BoardDeps, actor: Actor | undefined, id: unknown, page: { skip: number; perPage: number }): Promise<ThreadPage> {
   const thread = await findVisibleThread(actor, id);
   const category = await BoardCategory.findById(thread.category, { slug: 1, name: 1, description: 1, position: 1 }).lean<CategoryView>();
   if (!category) throw new NotFoundError();
@@ -134,8 +149,19 @@ export async function readThread(actor: Actor | undefined, id: unknown, page: { 
     BoardPost.countDocuments(filter),
     isSubscribed(actor, thread._id),
   ]);
-  await recordVisit(actor, thread._id, now);
-  return { thread, category, total, subscribed, posts: posts.map((p) => ({ ...p, mine: !!actor && String(p.author) === actor.id })) };
+  const quotes = await quotedViews(posts);
+  await recordVisit(deps, actor, thread._id);
+  return {
+    thread,
+    category,
+    total,
+    subscribed,
+    posts: posts.map((p) => ({
+      ...p,
+      mine: !!actor && String(p.author) === actor.id,
+      quoted: p.quote ? (quotes.get(String(p.quote)) ?? { state: 'deleted', postId: String(p.quote) }) : null,
+    })),
+  };
 }
 
 /** The page of its thread a post is on (for /board/posts/:id and links in e-mails). */
@@ -155,12 +181,12 @@ export function postHref(loc: { threadId: string; postId: string; page: number }
 // Writing
 
 /** Starts a thread in a category: the thread, its opening post, and the author's subscription. */
-export async function createThread(actor: Actor | undefined, slug: string, input: ThreadInput, deps: PostingDeps): Promise<BoardThreadDoc> {
+export async function createThread(deps: BoardDeps, actor: Actor | undefined, slug: string, input: ThreadInput): Promise<BoardThreadDoc> {
   if (!actor) throw new UnauthenticatedError();
   const category = await findCategoryBySlug(slug);
   const html = renderBody(input.body);
-  await checkPostingLimit(actor, deps);
-  const now = deps.now;
+  const now = deps.clock();
+  await checkPostingLimit(deps.postingLimiter, actor, now);
   const thread = await BoardThread.create({
     category: category._id,
     title: input.title,
@@ -190,7 +216,7 @@ export async function createThread(actor: Actor | undefined, slug: string, input
     await BoardThread.deleteOne({ _id: thread._id });
     throw err;
   }
-  await subscribe(actor, thread._id, now);
+  await subscribe(deps, actor, thread._id);
   return thread.toObject();
 }
 
@@ -210,17 +236,27 @@ export async function assertCanReply(actor: Actor | undefined, threadId: unknown
   return thread;
 }
 
+/** The post a reply may quote: one of the same thread, visible, not deleted; anything else is a field error. */
+async function quotablePost(thread: Pick<BoardThreadDoc, '_id'>, postId: string | undefined): Promise<BoardPostDoc | null> {
+  if (!postId) return null;
+  const post = await BoardPost.findOne({ _id: oid(postId), thread: thread._id }).lean<BoardPostDoc>();
+  if (!post || post.deletedAt || post.hidden) throw new ValidationError({ body: { key: 'board:errors.quoteGone' } });
+  return post;
+}
+
 /**
  * Adds a reply. The thread's place counter moves only if the thread is still open (one conditional
- * update), so a reply never slips into a thread locked or hidden a moment before.
+ * update), so a reply never slips into a thread locked or hidden a moment before. A quote is kept
+ * as a reference to the quoted post, shown from that post when the thread is read.
  */
-export async function reply(actor: Actor | undefined, threadId: unknown, input: ReplyInput, deps: PostingDeps): Promise<BoardPostDoc> {
+export async function reply(deps: BoardDeps, actor: Actor | undefined, threadId: unknown, input: ReplyInput): Promise<BoardPostDoc> {
   if (!actor) throw new UnauthenticatedError();
   const current = await findVisibleThread(actor, threadId);
   if (current.hidden || current.locked) throw refusal(actor, current);
   const html = renderBody(input.body);
-  await checkPostingLimit(actor, deps);
-  const now = deps.now;
+  const quoted = await quotablePost(current, input.quote);
+  const now = deps.clock();
+  await checkPostingLimit(deps.postingLimiter, actor, now);
   const thread = await BoardThread.findOneAndUpdate(
     { _id: current._id, locked: false, hidden: false },
     { $inc: { postCount: 1, replyCount: 1 }, $set: { lastActivityAt: now, lastPosterName: actor.name } },
@@ -238,6 +274,7 @@ export async function reply(actor: Actor | undefined, threadId: unknown, input: 
       body: input.body,
       html,
       htmlVersion: MARKDOWN_VERSION,
+      quote: quoted?._id ?? null,
       createdAt: now,
       searchTerms: textTerms(input.body),
     });
@@ -245,21 +282,15 @@ export async function reply(actor: Actor | undefined, threadId: unknown, input: 
     await BoardThread.updateOne({ _id: thread._id, replyCount: trusted({ $gt: 0 }) }, { $inc: { replyCount: -1 } });
     throw err;
   }
-  await notifySubscribers(thread, post, deps);
+  await notifySubscribers(deps, thread, post);
   return post.toObject();
 }
 
-/** The reply form's text when quoting a post: a Markdown quote naming its author, in the reader's language. */
-export async function quoteOf(actor: Actor | undefined, postId: unknown, lang: Language): Promise<string> {
-  const { post } = await findVisiblePost(actor, postId);
-  if (post.deletedAt || post.hidden) return '';
-  const intro = translator(lang)('board:quote.wrote', { name: post.authorName });
-  const quoted = post.body
-    .trim()
-    .split(/\r?\n/)
-    .map((line) => (line ? `> ${line}` : '>'))
-    .join('\n');
-  return `> ${intro}\n>\n${quoted}\n\n`;
+/** The post a reply form quotes (shown above the form, sent back as a reference), or null when it cannot be quoted. */
+export async function quoteCandidate(threadId: Types.ObjectId, postId: unknown): Promise<{ postId: string; authorName: string; html: string } | null> {
+  if (!isObjectId(postId)) return null;
+  const post = await BoardPost.findOne({ _id: oid(postId), thread: threadId, hidden: false, deletedAt: null }, { authorName: 1, html: 1 }).lean<BoardPostDoc>();
+  return post ? { postId: String(post._id), authorName: post.authorName, html: post.html } : null;
 }
 
 /** One's own post, still editable (not deleted, not hidden, thread open), or the reason why not. */
@@ -279,8 +310,13 @@ export async function loadPostForEdit(actor: Actor | undefined, postId: unknown)
   return found;
 }
 
+/** One's own post that may be deleted (for the confirmation page). */
+export async function loadPostForDelete(actor: Actor | undefined, postId: unknown): Promise<{ post: BoardPostDoc; thread: BoardThreadDoc }> {
+  return ownEditablePost(actor, postId);
+}
+
 /** Edits one's own post (and the thread's title when it is the opening post); marks it edited. */
-export async function editPost(actor: Actor | undefined, postId: unknown, input: EditPostInput, now: Date): Promise<BoardPostDoc> {
+export async function editPost(deps: BoardDeps, actor: Actor | undefined, postId: unknown, input: EditPostInput): Promise<BoardPostDoc> {
   const { post, thread } = await loadPostForEdit(actor, postId);
   const isOpening = post.number === 1;
   if (isOpening && !input.title) throw new ValidationError({ title: { key: 'validation:required' } });
@@ -288,7 +324,7 @@ export async function editPost(actor: Actor | undefined, postId: unknown, input:
   const title = isOpening ? input.title! : thread.title;
   const updated = await BoardPost.findOneAndUpdate(
     { _id: post._id, author: post.author, deletedAt: null, hidden: false },
-    { $set: { body: input.body, html, htmlVersion: MARKDOWN_VERSION, editedAt: now, searchTerms: isOpening ? textTerms(title, input.body) : textTerms(input.body) } },
+    { $set: { body: input.body, html, htmlVersion: MARKDOWN_VERSION, editedAt: deps.clock(), searchTerms: isOpening ? textTerms(title, input.body) : textTerms(input.body) } },
     { returnDocument: 'after' },
   ).lean<BoardPostDoc>();
   if (!updated) throw new ConflictError('errors:conflict.message');
@@ -297,23 +333,23 @@ export async function editPost(actor: Actor | undefined, postId: unknown, input:
 }
 
 /** Deletes one's own post: the text goes, the place stays with a "deleted" note. */
-export async function deletePost(actor: Actor | undefined, postId: unknown, now: Date): Promise<BoardPostDoc> {
+export async function deletePost(deps: BoardDeps, actor: Actor | undefined, postId: unknown): Promise<BoardPostDoc> {
   const { post } = await ownEditablePost(actor, postId);
-  const changes = { body: '', html: '', searchTerms: [], deletedAt: now };
-  // The document as it was: the filter names the field being set (see subscriptions.ts on why not 'after').
+  const changes = { body: '', html: '', searchTerms: [], deletedAt: deps.clock() };
+  // The document as it was: null means it was deleted meanwhile.
   const before = await BoardPost.findOneAndUpdate({ _id: post._id, author: post.author, deletedAt: null }, { $set: changes }).lean<BoardPostDoc>();
   if (!before) throw new ConflictError('board:errors.deleted');
   return { ...before, ...changes };
 }
 
 /** Any logged-in user reports a post with a reason; a second report by the same person while the first is open is kept as one. */
-export async function reportPost(actor: Actor | undefined, postId: unknown, reason: string, now: Date): Promise<void> {
+export async function reportPost(deps: BoardDeps, actor: Actor | undefined, postId: unknown, reason: string): Promise<void> {
   if (!actor) throw new UnauthenticatedError();
   const { post } = await findVisiblePost(actor, postId);
   if (post.deletedAt) throw new ConflictError('board:errors.deleted');
   await BoardReport.updateOne(
     { post: post._id, reporter: oid(actor.id), status: 'open' },
-    { $set: { reason }, $setOnInsert: { thread: post.thread, reporterName: actor.name, createdAt: now } },
+    { $set: { reason }, $setOnInsert: { thread: post.thread, reporterName: actor.name, createdAt: deps.clock() } },
     { upsert: true },
   );
 }

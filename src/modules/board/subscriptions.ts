@@ -12,13 +12,14 @@ import { Types, trusted } from 'mongoose';
 import type { Actor } from '../../kernel';
 import { UnauthenticatedError } from '../../kernel';
 import type { Mailer } from '../../web/mail';
-import { markdownExcerpt } from '../../web/markdown';
+import type { Clock } from '../../kernel';
 import { reachablePerson } from '../accounts';
 import { BoardSubscription, BoardThread, type BoardPostDoc, type BoardThreadDoc } from './model';
 
-export interface NotifyDeps {
-  now: Date;
+/** What subscriptions need of the board's dependencies. */
+export interface SubscriptionDeps {
   mailer: Mailer;
+  clock: Clock;
   baseUrl: string;
   secret: string;
 }
@@ -43,8 +44,9 @@ export function readUnsubscribeToken(secret: string, token: unknown): { userId: 
   return { userId, threadId };
 }
 
-export async function subscribe(actor: Actor | undefined, threadId: Types.ObjectId, now: Date): Promise<void> {
+export async function subscribe(deps: Pick<SubscriptionDeps, 'clock'>, actor: Actor | undefined, threadId: Types.ObjectId): Promise<void> {
   if (!actor) throw new UnauthenticatedError();
+  const now = deps.clock();
   await BoardSubscription.updateOne(
     { user: new Types.ObjectId(actor.id), thread: threadId },
     { $setOnInsert: { createdAt: now, notifiedAt: null, lastVisitedAt: now } },
@@ -63,14 +65,14 @@ export async function isSubscribed(actor: Actor | undefined, threadId: Types.Obj
 }
 
 /** A visit to the thread re-arms the subscriber's next reply e-mail. */
-export async function recordVisit(actor: Actor | undefined, threadId: Types.ObjectId, now: Date): Promise<void> {
+export async function recordVisit(deps: Pick<SubscriptionDeps, 'clock'>, actor: Actor | undefined, threadId: Types.ObjectId): Promise<void> {
   if (!actor) return;
-  await BoardSubscription.updateOne({ user: new Types.ObjectId(actor.id), thread: threadId }, { $set: { lastVisitedAt: now, notifiedAt: null } });
+  await BoardSubscription.updateOne({ user: new Types.ObjectId(actor.id), thread: threadId }, { $set: { lastVisitedAt: deps.clock(), notifiedAt: null } });
 }
 
 /** What the unsubscribe page shows for a token (the thread's title), or null for a bad token. */
-export async function describeUnsubscribe(secret: string, token: unknown): Promise<{ userId: string; threadId: string; title: string; subscribed: boolean } | null> {
-  const who = readUnsubscribeToken(secret, token);
+export async function describeUnsubscribe(deps: Pick<SubscriptionDeps, 'secret'>, token: unknown): Promise<{ userId: string; threadId: string; title: string; subscribed: boolean } | null> {
+  const who = readUnsubscribeToken(deps.secret, token);
   if (!who) return null;
   const thread = await BoardThread.findById(who.threadId, { title: 1 }).lean();
   const subscribed = (await BoardSubscription.countDocuments({ user: new Types.ObjectId(who.userId), thread: new Types.ObjectId(who.threadId) })) > 0;
@@ -78,8 +80,8 @@ export async function describeUnsubscribe(secret: string, token: unknown): Promi
 }
 
 /** Unsubscribes the token's user from the token's thread; false for a bad token. Idempotent. */
-export async function unsubscribeByToken(secret: string, token: unknown): Promise<boolean> {
-  const who = readUnsubscribeToken(secret, token);
+export async function unsubscribeByToken(deps: Pick<SubscriptionDeps, 'secret'>, token: unknown): Promise<boolean> {
+  const who = readUnsubscribeToken(deps.secret, token);
   if (!who) return false;
   await BoardSubscription.deleteOne({ user: new Types.ObjectId(who.userId), thread: new Types.ObjectId(who.threadId) });
   return true;
@@ -88,13 +90,18 @@ export async function unsubscribeByToken(secret: string, token: unknown): Promis
 /**
  * E-mails the subscribers of a thread about a new reply — everyone but the replier, each in their
  * own language, and only those whose subscription is armed. Returns how many e-mails went out.
+ *
+ * The e-mail names the thread and the replier but carries none of the reply's text: a message
+ * waits in the outbox before it is sent, and a post the organizer hides meanwhile must not go out
+ * by mail (the link opens the post, which is then gone for the reader).
  */
-export async function notifySubscribers(thread: Pick<BoardThreadDoc, '_id' | 'title'>, post: Pick<BoardPostDoc, '_id' | 'body' | 'author' | 'authorName'>, deps: NotifyDeps): Promise<number> {
+export async function notifySubscribers(deps: SubscriptionDeps, thread: Pick<BoardThreadDoc, '_id' | 'title'>, post: Pick<BoardPostDoc, '_id' | 'author' | 'authorName'>): Promise<number> {
+  const now = deps.clock();
   const candidates = await BoardSubscription.find({ thread: thread._id, user: trusted({ $ne: post.author }), notifiedAt: null }, { _id: 1, user: 1 }).lean();
   let sent = 0;
   for (const sub of candidates) {
     // Null when another reply claimed it first.
-    const claimed = await BoardSubscription.findOneAndUpdate({ _id: sub._id, notifiedAt: null }, { $set: { notifiedAt: deps.now } }).lean();
+    const claimed = await BoardSubscription.findOneAndUpdate({ _id: sub._id, notifiedAt: null }, { $set: { notifiedAt: now } }).lean();
     if (!claimed) continue;
     const user = await reachablePerson(sub.user);
     if (!user) continue;
@@ -105,7 +112,6 @@ export async function notifySubscribers(thread: Pick<BoardThreadDoc, '_id' | 'ti
         subject: { key: 'board:mail.replySubject', params: { title: thread.title } },
         lines: [
           { key: 'board:mail.replyLine', params: { name: post.authorName, title: thread.title } },
-          { quote: markdownExcerpt(post.body, 600) },
           { key: 'board:mail.onceUntilVisit' },
         ],
         action: { label: { key: 'board:mail.open' }, url: `${deps.baseUrl}/board/posts/${String(post._id)}` },

@@ -40,20 +40,23 @@ export interface PracticeFormValues {
   contact: string;
 }
 
-export function valuesFromBody(body: unknown): PracticeFormValues {
-  const b = (body ?? {}) as Record<string, unknown>;
-  const str = (v: unknown) => (typeof v === 'string' ? v : '');
-  const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
+/** The form's shape from what the user typed (formValues): a single checked theme arrives as a string. */
+export function formShape(values: Record<string, string | string[] | undefined>): PracticeFormValues {
+  const one = (k: keyof PracticeFormValues) => {
+    const v = values[k];
+    return typeof v === 'string' ? v : '';
+  };
+  const themes = values.themes;
   return {
-    kind: str(b.kind),
-    title: str(b.title),
-    summary: str(b.summary),
-    body: str(b.body),
-    themes: list(b.themes),
-    member: str(b.member),
-    language: str(b.language),
-    organisation: str(b.organisation),
-    results: str(b.results),
-    contact: str(b.contact),
+    kind: one('kind'),
+    title: one('title'),
+    summary: one('summary'),
+    body: one('body'),
+    themes: Array.isArray(themes) ? themes : typeof themes === 'string' ? [themes] : [],
+    member: one('member'),
+    language: one('language'),
+    organisation: one('organisation'),
+    results: one('results'),
+    contact: one('contact'),
   };
 }

@@ -1,5 +1,5 @@
 /**
  * The best-practice library's front door: what other modules may use of it.
  */
-export { Practice, PracticeInterest, THEMES, PRACTICE_KINDS, type PracticeDoc, type Theme } from './model';
+export { THEMES, PRACTICE_KINDS, type PracticeDoc, type Theme } from './model';
 export { latestPractices } from './service';

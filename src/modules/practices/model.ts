@@ -9,7 +9,7 @@ import { FILE_KINDS, type StoredFileRef } from '../../web/uploads';
 
 export const PRACTICE_KINDS = ['policy', 'business'] as const;
 export type PracticeKind = (typeof PRACTICE_KINDS)[number];
-export const PRACTICE_STATUSES = ['draft', 'published'] as const;
+const PRACTICE_STATUSES = ['draft', 'published'] as const;
 export type PracticeStatus = (typeof PRACTICE_STATUSES)[number];
 
 /** The declaration's themes; labels in locales/<lang>/practices.json under themes.<key>. */
@@ -63,6 +63,8 @@ export interface PracticeDoc {
   hiddenBy: Types.ObjectId | null;
   publishedAt: Date | null;
   searchTerms: string[];
+  /** The version of what searchTerms are made of (service.ts SEARCH_VERSION); older ones are re-indexed at start-up. */
+  searchVersion: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -99,6 +101,7 @@ const PracticeSchema = new Schema<PracticeDoc>(
     hiddenBy: { type: Schema.Types.ObjectId, ref: 'User', default: null },
     publishedAt: { type: Date, default: null },
     searchTerms: { type: [String], default: [], select: false },
+    searchVersion: { type: Number, default: 1 },
   },
   { timestamps: true },
 );

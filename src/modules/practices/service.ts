@@ -1,12 +1,13 @@
 /**
  * The business rules of the best-practice library: who may publish what, who sees what, search,
- * moderation and interest. No req/res: routes hand in the actor, parsed input, the clock and the
- * mailer. Writes are single-document and ordered so that a failure half-way leaves no record
- * pointing at a missing file (files are stored before the record, removed after it).
+ * moderation and interest. No req/res: the service is built once from its dependencies
+ * (services.ts) and routes hand in the actor and parsed input. Writes are single-document and
+ * ordered so that a failure half-way leaves no record pointing at a missing file (files are stored
+ * before the record, removed after it).
  */
 import { Types, trusted } from 'mongoose';
-import type { Actor } from '../../kernel';
-import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../kernel';
+import type { Actor, Clock } from '../../kernel';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError, objectIdOr404 } from '../../kernel';
 import type { Mailer } from '../../web/mail';
 import { queryTerms, runSearch, textTerms } from '../../web/search';
 import type { FileStore } from '../../web/files';
@@ -31,13 +32,21 @@ import {
   type Theme,
 } from './model';
 
-export interface UploadDeps {
+/** What the practices service is built from (once, at start-up). */
+export interface PracticesDeps {
   files: FileStore;
+  mailer: Mailer;
+  clock: Clock;
+  baseUrl: string;
 }
 
-export interface NotifyDeps {
-  mailer: Mailer;
-  baseUrl: string;
+/**
+ * What a practice's search terms are made of. Bump SEARCH_VERSION when this changes: start-up
+ * re-indexes the practices indexed by an older version.
+ */
+export const SEARCH_VERSION = 2;
+function searchTermsOf(p: Pick<PracticeDoc, 'title' | 'summary' | 'body' | 'results'>): string[] {
+  return textTerms(p.title, p.summary, p.body, p.results ?? '');
 }
 
 /** A conditional single-document update that returns the document after it, or null when the condition did not match. */
@@ -52,7 +61,7 @@ export function allowedKinds(actor: Actor): PracticeKind[] {
 }
 
 /** Published and not hidden: what everyone may read. */
-export const VISIBLE = { status: 'published', hiddenAt: null } as const;
+const VISIBLE = { status: 'published', hiddenAt: null } as const;
 
 function isVisible(p: Pick<PracticeDoc, 'status' | 'hiddenAt'>): boolean {
   return p.status === 'published' && !p.hiddenAt;
@@ -68,14 +77,9 @@ export function canRead(actor: Actor | undefined, p: Pick<PracticeDoc, 'status' 
   return actor?.role === 'organizer' && p.status === 'published';
 }
 
-function objectIdOrNotFound(id: unknown): Types.ObjectId {
-  if (typeof id !== 'string' || !Types.ObjectId.isValid(id) || !/^[a-f0-9]{24}$/i.test(id)) throw new NotFoundError();
-  return new Types.ObjectId(id);
-}
-
 /** A practice the actor may read, or 404 (a draft or hidden practice of someone else does not exist). */
 export async function getReadablePractice(actor: Actor | undefined, id: unknown): Promise<PracticeDoc> {
-  const practice = await Practice.findById(objectIdOrNotFound(id)).lean<PracticeDoc>();
+  const practice = await Practice.findById(objectIdOr404(id)).lean<PracticeDoc>();
   if (!practice || !canRead(actor, practice)) throw new NotFoundError();
   return practice;
 }
@@ -83,7 +87,7 @@ export async function getReadablePractice(actor: Actor | undefined, id: unknown)
 /** The actor's own practice, for editing or deleting; anybody else's is a 404. */
 export async function getOwnPractice(actor: Actor | undefined, id: unknown): Promise<PracticeDoc> {
   if (!actor) throw new UnauthenticatedError();
-  const practice = await Practice.findOne({ _id: objectIdOrNotFound(id), author: new Types.ObjectId(actor.id) }).lean<PracticeDoc>();
+  const practice = await Practice.findOne({ _id: objectIdOr404(id), author: new Types.ObjectId(actor.id) }).lean<PracticeDoc>();
   if (!practice) throw new NotFoundError();
   return practice;
 }
@@ -113,7 +117,8 @@ function contentOf(input: PracticeInput) {
     organisation: input.organisation,
     results: input.results ?? '',
     contact: input.contact ?? '',
-    searchTerms: textTerms(input.title, input.summary, input.body),
+    searchTerms: searchTermsOf({ ...input, results: input.results ?? '' }),
+    searchVersion: SEARCH_VERSION,
   };
 }
 
@@ -121,7 +126,8 @@ function contentOf(input: PracticeInput) {
  * Creates a practice (draft or published) with its files. The files are moved to their final
  * place first; if the record cannot be written they are removed again.
  */
-export async function createPractice(deps: UploadDeps, actor: Actor, input: PracticeInput, files: UploadedFile[], now: Date): Promise<PracticeDoc> {
+export async function createPractice(deps: PracticesDeps, actor: Actor, input: PracticeInput, files: UploadedFile[]): Promise<PracticeDoc> {
+  const now = deps.clock();
   if (!['member', 'liaison', 'organizer'].includes(actor.role)) throw new ForbiddenError();
   checkKind(actor, input.kind);
   const member = await memberFor(actor, input.member);
@@ -151,7 +157,8 @@ export async function createPractice(deps: UploadDeps, actor: Actor, input: Prac
  * past the limit). New files are stored before the update and removed if it fails; removed files
  * are deleted from disk only after the record no longer names them.
  */
-export async function updatePractice(deps: UploadDeps, actor: Actor, id: unknown, input: PracticeInput, files: UploadedFile[], now: Date): Promise<PracticeDoc> {
+export async function updatePractice(deps: PracticesDeps, actor: Actor, id: unknown, input: PracticeInput, files: UploadedFile[]): Promise<PracticeDoc> {
+  const now = deps.clock();
   const current = await getOwnPractice(actor, id);
   checkKind(actor, input.kind);
   const member = actor.role === 'organizer' ? await memberFor(actor, input.member) : current.member;
@@ -190,7 +197,7 @@ export async function updatePractice(deps: UploadDeps, actor: Actor, id: unknown
 }
 
 /** Deletes the actor's own practice, its interest records, then its files. */
-export async function deletePractice(deps: UploadDeps, actor: Actor, id: unknown): Promise<void> {
+export async function deletePractice(deps: PracticesDeps, actor: Actor, id: unknown): Promise<void> {
   const current = await getOwnPractice(actor, id);
   const deleted = await Practice.findOneAndDelete({ _id: current._id, author: current.author }).lean<PracticeDoc>();
   if (!deleted) throw new NotFoundError();
@@ -210,9 +217,10 @@ async function authorRecipient(p: PracticeDoc) {
 }
 
 /** The organizer hides a published practice with a reason; the author is told. */
-export async function hidePractice(deps: NotifyDeps, actor: Actor, id: unknown, reason: string, now: Date): Promise<PracticeDoc> {
+export async function hidePractice(deps: PracticesDeps, actor: Actor, id: unknown, reason: string): Promise<PracticeDoc> {
+  const now = deps.clock();
   if (!actor || actor.role !== 'organizer') throw new ForbiddenError();
-  const _id = objectIdOrNotFound(id);
+  const _id = objectIdOr404(id);
   const updated = await updateWhere({ _id, status: 'published', hiddenAt: null }, { $set: { hiddenAt: now, hiddenReason: reason, hiddenBy: new Types.ObjectId(actor.id) } });
   if (!updated) {
     const exists = await Practice.exists({ _id, status: 'published' });
@@ -232,9 +240,10 @@ export async function hidePractice(deps: NotifyDeps, actor: Actor, id: unknown, 
 }
 
 /** The organizer restores a hidden practice with a reason; the author is told. */
-export async function restorePractice(deps: NotifyDeps, actor: Actor, id: unknown, reason: string, now: Date): Promise<PracticeDoc> {
+export async function restorePractice(deps: PracticesDeps, actor: Actor, id: unknown, reason: string): Promise<PracticeDoc> {
+  const now = deps.clock();
   if (!actor || actor.role !== 'organizer') throw new ForbiddenError();
-  const _id = objectIdOrNotFound(id);
+  const _id = objectIdOr404(id);
   const updated = await updateWhere({ _id, status: 'published', hiddenAt: trusted({ $ne: null }) }, { $set: { hiddenAt: null, hiddenReason: '', hiddenBy: null } });
   if (!updated) {
     const exists = await Practice.exists({ _id, status: 'published' });
@@ -257,13 +266,13 @@ export async function restorePractice(deps: NotifyDeps, actor: Actor, id: unknow
  * A reader says they are interested in adopting a practice: one record per reader (unique index),
  * and the author is told who, with a link to write to them. Returns false when already recorded.
  */
-export async function expressInterest(deps: NotifyDeps, actor: Actor | undefined, id: unknown, now: Date): Promise<boolean> {
+export async function expressInterest(deps: PracticesDeps, actor: Actor | undefined, id: unknown): Promise<boolean> {
   if (!actor) throw new UnauthenticatedError();
   const practice = await getReadablePractice(actor, id);
   if (!isVisible(practice)) throw new NotFoundError();
   if (isAuthor(actor, practice)) throw new ConflictError('practices:errors.ownPractice');
   try {
-    await PracticeInterest.create({ practice: practice._id, user: new Types.ObjectId(actor.id), createdAt: now });
+    await PracticeInterest.create({ practice: practice._id, user: new Types.ObjectId(actor.id), createdAt: deps.clock() });
   } catch (err) {
     if (isDuplicateKeyError(err)) return false;
     throw err;
@@ -286,7 +295,8 @@ export async function expressInterest(deps: NotifyDeps, actor: Actor | undefined
   return true;
 }
 
-export async function interestOf(practiceId: Types.ObjectId, actor: Actor | undefined): Promise<{ count: number; mine: boolean }> {
+/** Interest is counted where it is read (one record per reader), so no stored counter can drift. */
+export async function interestOf(actor: Actor | undefined, practiceId: Types.ObjectId): Promise<{ count: number; mine: boolean }> {
   const [count, mine] = await Promise.all([
     PracticeInterest.countDocuments({ practice: practiceId }),
     actor ? PracticeInterest.exists({ practice: practiceId, user: new Types.ObjectId(actor.id) }) : null,
@@ -413,6 +423,24 @@ export async function rerenderStalePractices(): Promise<number> {
   let count = 0;
   for await (const p of Practice.find({ bodyHtmlVersion: trusted({ $ne: MARKDOWN_VERSION }) }, { body: 1 }).lean().cursor()) {
     const res = await Practice.updateOne({ _id: p._id, body: p.body }, { $set: { bodyHtml: renderMarkdown(p.body, 'practices'), bodyHtmlVersion: MARKDOWN_VERSION } });
+    count += res.modifiedCount;
+  }
+  return count;
+}
+
+/**
+ * Re-indexes the practices whose search terms an older SEARCH_VERSION made (start-up), e.g. before
+ * "Results and impact" was searched. A practice edited meanwhile is left to its edit. Idempotent.
+ */
+export async function reindexStalePractices(): Promise<number> {
+  let count = 0;
+  const stale = Practice.find({ searchVersion: trusted({ $ne: SEARCH_VERSION }) }, { title: 1, summary: 1, body: 1, results: 1, updatedAt: 1 }).lean<PracticeDoc[]>().cursor();
+  for await (const p of stale) {
+    const res = await Practice.updateOne(
+      { _id: p._id, updatedAt: p.updatedAt },
+      { $set: { searchTerms: searchTermsOf(p), searchVersion: SEARCH_VERSION } },
+      { timestamps: false },
+    );
     count += res.modifiedCount;
   }
   return count;

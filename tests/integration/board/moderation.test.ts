@@ -6,7 +6,7 @@ import request from 'supertest';
 import { createTestApp, type TestApp } from '../../helpers/app';
 import { postForm, type Agent } from '../../helpers/http';
 import { AuditEntry } from '../../../src/modules/audit/model';
-import { BoardCategory, BoardPost, BoardReport, BoardThread } from '../../../src/modules/board';
+import { BoardCategory, BoardPost, BoardReport, BoardThread } from '../../../src/modules/board/model';
 import { organizer, person, replyTo, startThread, type Person } from './helpers';
 
 // Logins hash passwords with argon2 and the machine is shared: give hooks and tests room.
@@ -221,4 +221,23 @@ describe('categories for the organizer', () => {
 
     expect((await postForm(alice.agent, '/admin/board/categories/new', { slug: 'x', nameEn: 'x', nameZh: 'x', descriptionEn: 'x', descriptionZh: 'x' }, '/board')).status).toBe(403);
   });
+});
+
+test('the board keeps no drafts: a post exists once submitted, and its edit and delete pages are its author’s alone', async () => {
+  const threadId = await startThread(alice.agent, 'general', 'Draftless thread', 'Posted at once.');
+  const opening = await BoardPost.findOne({ thread: threadId, number: 1 }).lean();
+  const postId = String(opening!._id);
+  // An invalid submission stores nothing: there is no half-written state anyone could open.
+  const before = await BoardPost.countDocuments({ thread: threadId });
+  expect((await postForm(bob.agent, `/board/threads/${threadId}/reply`, { body: '' }, `/board/threads/${threadId}`)).status).toBe(422);
+  expect(await BoardPost.countDocuments({ thread: threadId })).toBe(before);
+  for (const agent of [org, bob.agent]) {
+    expect((await agent.get(`/board/posts/${postId}/edit`)).status).toBe(404);
+    expect((await agent.get(`/board/posts/${postId}/delete`)).status).toBe(404);
+    expect((await postForm(agent, `/board/posts/${postId}/edit`, { title: 'Taken over', body: 'Taken over' }, '/board')).status).toBe(404);
+  }
+  expect((await alice.agent.get(`/board/posts/${postId}/edit`)).status).toBe(200);
+  // Deleted by its author: the text is gone for everyone, the organizer included.
+  expect((await postForm(alice.agent, `/board/posts/${postId}/delete`, {}, '/board')).status).toBe(303);
+  expect((await org.get(`/board/threads/${threadId}`)).text).not.toContain('Posted at once.');
 });

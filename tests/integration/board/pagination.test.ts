@@ -6,7 +6,7 @@ import request from 'supertest';
 import { Types, trusted } from 'mongoose';
 import { createTestApp, type TestApp } from '../../helpers/app';
 import { makeUser } from '../../helpers/factories';
-import { BoardCategory, BoardPost, BoardThread } from '../../../src/modules/board';
+import { BoardCategory, BoardPost, BoardThread } from '../../../src/modules/board/model';
 
 // Logins hash passwords with argon2 and the machine is shared: give hooks and tests room.
 jest.setTimeout(60_000);

@@ -4,7 +4,7 @@
  */
 import { createTestApp, type TestApp } from '../../helpers/app';
 import { postForm } from '../../helpers/http';
-import { BoardPost, BoardThread } from '../../../src/modules/board';
+import { BoardPost, BoardThread } from '../../../src/modules/board/model';
 import { person, replyTo, startThread, type Person } from './helpers';
 
 // Logins hash passwords with argon2 and the machine is shared: give hooks and tests room.

@@ -7,7 +7,7 @@ import request from 'supertest';
 import { createTestApp, type TestApp } from '../../helpers/app';
 import { csrfFrom, newAgent, postForm } from '../../helpers/http';
 import { linkIn } from '../../helpers/smtp';
-import { BoardSubscription } from '../../../src/modules/board';
+import { BoardSubscription } from '../../../src/modules/board/model';
 import { unsubscribeToken } from '../../../src/modules/board/subscriptions';
 import { person, replyTo, startThread, type Person } from './helpers';
 
@@ -42,7 +42,8 @@ test('a reply mails the author once until they visit the thread again; never the
   const mail = await t.smtp.waitFor((m) => m.to.includes(author.user.email));
   expect(mail.subject).toBe('New reply in “Looking for a distributor”');
   expect(mail.text).toContain('Rui Replier replied in the thread “Looking for a distributor”');
-  expect(mail.text).toContain('> We distribute in Hanoi.');
+  // No text of the reply: it could be hidden while the e-mail waits in the outbox.
+  expect(mail.text).not.toContain('Hanoi');
   expect(mail.text).toContain(`http://portal.test/board/posts/${firstReply}`);
   // mailparser folds List-* headers into one structured "list" header.
   expect(JSON.stringify(mail.headers.get('list') ?? mail.headers.get('list-unsubscribe'))).toContain('http://portal.test/board/unsubscribe?token=');
@@ -71,7 +72,7 @@ test('e-mails go out in the recipient language', async () => {
   await replyTo(replier.agent, threadId, 'Have you tried the fund?');
   const mail = await t.smtp.waitFor((m) => m.to.includes(zhAuthor.user.email));
   expect(mail.subject).toBe('“寻找投资”有新回复');
-  expect(mail.text).toContain('Rui Replier 在主题“寻找投资”中回复');
+  expect(mail.text).toContain('Rui Replier 在主题“寻找投资”中发表了回复');
   expect(mail.text).toContain('阅读回复');
 });
 

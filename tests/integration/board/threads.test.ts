@@ -5,7 +5,7 @@
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../../helpers/app';
 import { postForm } from '../../helpers/http';
-import { BoardCategory, BoardPost, BoardThread } from '../../../src/modules/board';
+import { BoardCategory, BoardPost, BoardThread } from '../../../src/modules/board/model';
 import { boardModule } from '../../../src/modules/board/module';
 import { organizer, person, replyTo, startThread, type Person } from './helpers';
 
@@ -85,15 +85,27 @@ describe('threads and replies', () => {
     expect(latest[0]).toMatchObject({ title: 'Older thread about booths', categorySlug: 'general' });
   });
 
-  test('quoting a reply prefills the reply form with a Markdown quote', async () => {
+  test('quoting a reply shows the quoted post above the form and keeps a reference to it', async () => {
     const threadId = await startThread(alice.agent, 'financing', 'Guarantee schemes', 'Which guarantee schemes work?');
     const postId = await replyTo(bob.agent, threadId, 'The EU one works.\nAsk your bank.');
     const res = await alice.agent.get(`/board/threads/${threadId}/reply?quote=${postId}`);
     expect(res.status).toBe(200);
-    expect(res.text).toContain('&gt; Bob Schmidt wrote:\n&gt;\n&gt; The EU one works.\n&gt; Ask your bank.');
+    expect(res.text).toContain('Bob Schmidt wrote:');
+    expect(res.text).toContain('<p>The EU one works.<br />Ask your bank.</p>');
+    expect(res.text).toContain(`name="quote" value="${postId}"`);
     const zh = await alice.agent.get(`/board/threads/${threadId}/reply?quote=${postId}&lang=zh-CN`);
     expect(zh.text).toContain('Bob Schmidt 写道：');
     await alice.agent.get('/board?lang=en');
+    // An empty reply keeps the quote on the form shown again.
+    const invalid = await postForm(alice.agent, `/board/threads/${threadId}/reply`, { body: '', quote: postId }, `/board/threads/${threadId}`);
+    expect(invalid.status).toBe(422);
+    expect(invalid.text).toContain(`name="quote" value="${postId}"`);
+    const res2 = await postForm(alice.agent, `/board/threads/${threadId}/reply`, { body: 'Thanks, Bob.', quote: postId }, `/board/threads/${threadId}`);
+    expect(res2.status).toBe(303);
+    const reply = await BoardPost.findOne({ thread: threadId, body: 'Thanks, Bob.' }).lean();
+    expect(String(reply!.quote)).toBe(postId);
+    const page = await alice.agent.get(`/board/threads/${threadId}`);
+    expect(page.text).toMatch(/<blockquote class="board-quote">[\s\S]*Bob Schmidt wrote:[\s\S]*The EU one works\.[\s\S]*<\/blockquote>\s*<p>Thanks, Bob\.<\/p>/);
   });
 
   test('edit own post: marked edited; the opening post also changes the title; others get 404', async () => {

@@ -9,9 +9,9 @@ import { makeUser } from '../../helpers/factories';
 import { login, newAgent } from '../../helpers/http';
 import { startThread } from '../board/helpers';
 import { GOOD_PRACTICE, idFromLocation, postPractice } from '../practices/helpers';
-import { BoardPost } from '../../../src/modules/board';
+import { BoardPost } from '../../../src/modules/board/model';
 import { boardModule } from '../../../src/modules/board/module';
-import { Practice } from '../../../src/modules/practices';
+import { Practice } from '../../../src/modules/practices/model';
 import { practicesModule } from '../../../src/modules/practices/module';
 import { MARKDOWN_VERSION } from '../../../src/web/markdown';
 

@@ -7,7 +7,7 @@ import { makeUser } from '../../helpers/factories';
 import { csrfFrom, login, newAgent, postForm } from '../../helpers/http';
 import { multipartBody } from '../../helpers/hostile';
 import { Company, User } from '../../../src/modules/accounts/model';
-import { Practice } from '../../../src/modules/practices';
+import { Practice } from '../../../src/modules/practices/model';
 
 jest.setTimeout(60_000);
 

@@ -5,17 +5,24 @@
 import { createTestApp, type TestApp } from '../../helpers/app';
 import { makeUser } from '../../helpers/factories';
 import { login, newAgent } from '../../helpers/http';
+import { Types } from 'mongoose';
 import { Practice } from '../../../src/modules/practices/model';
+import { practicesModule } from '../../../src/modules/practices/module';
+import { SEARCH_VERSION } from '../../../src/modules/practices/service';
 import { textTerms } from '../../../src/web/search';
 import { GOOD_PRACTICE, idFromLocation, postPractice, type PracticeFields } from './helpers';
 import { childNamed, childrenNamed, parseXmlStrict } from './xml';
 
+// Logins hash passwords with argon2 and the machine is shared: give hooks room.
+jest.setTimeout(60_000);
+
 let t: TestApp;
+let cnAgent: ReturnType<typeof newAgent>;
 const ids: Record<string, string> = {};
 
 async function publish(agent: ReturnType<typeof newAgent>, key: string, fields: PracticeFields, at: Date) {
   t.setNow(at);
-  const res = await postPractice(agent, '/practices/new', { ...GOOD_PRACTICE, ...fields });
+  const res = await postPractice(agent, '/practices/new', { ...GOOD_PRACTICE, results: '', ...fields });
   if (res.status !== 303) throw new Error(`publish ${key}: ${res.status}`);
   ids[key] = idFromLocation(res.headers.location);
 }
@@ -26,7 +33,7 @@ beforeAll(async () => {
   const cn = await makeUser({ role: 'liaison', member: 'CN' });
   const deAgent = newAgent(t.app);
   await login(deAgent, de.email, de.password);
-  const cnAgent = newAgent(t.app);
+  cnAgent = newAgent(t.app);
   await login(cnAgent, cn.email, cn.password);
   const day = (d: number) => new Date(Date.UTC(2026, 5, d));
   await publish(deAgent, 'vouchers', { title: 'Innovation vouchers', summary: 'Small grants for innovative SMEs.', body: 'Vouchers for research.', themes: ['innovation'] }, day(1));
@@ -164,5 +171,27 @@ describe('the Atom feed', () => {
     }
     expect(text(childNamed(entries[0]!, 'title'))).toBe('Export credit for micro firms');
     expect(res.text).not.toContain('Unfinished innovation draft');
+  });
+});
+
+describe('search over "Results and impact"', () => {
+  it('finds a practice by a word only in its results, also one indexed before results were searched', async () => {
+    await publish(cnAgent, 'results', { kind: 'policy', title: 'Regional SME desks', summary: 'One desk per province.', body: 'Advice for firms.', themes: ['bds'], results: 'Turnover of supported firms rose by a quarter.' }, new Date(Date.UTC(2026, 5, 6)));
+    try {
+      expect(titlesIn((await newAgent(t.app).get('/practices?q=turnover')).text)).toEqual(['results']);
+      // As stored by the earlier version: terms without the results, and no search version.
+      await Practice.collection.updateOne({ _id: new Types.ObjectId(ids.results) }, { $set: { searchTerms: textTerms('Regional SME desks', 'One desk per province.', 'Advice for firms.') }, $unset: { searchVersion: '' } });
+      expect(titlesIn((await newAgent(t.app).get('/practices?q=turnover')).text)).toEqual([]);
+      await practicesModule.onStart!(t.ctx);
+      expect(titlesIn((await newAgent(t.app).get('/practices?q=turnover')).text)).toEqual(['results']);
+      const stored = await Practice.findById(ids.results).select('+searchTerms').lean();
+      expect(stored!.searchVersion).toBe(SEARCH_VERSION);
+      // A second start-up finds nothing to re-index.
+      const before = (await Practice.findById(ids.results).lean())!.updatedAt;
+      await practicesModule.onStart!(t.ctx);
+      expect((await Practice.findById(ids.results).lean())!.updatedAt).toEqual(before);
+    } finally {
+      await Practice.deleteOne({ _id: ids.results });
+    }
   });
 });
