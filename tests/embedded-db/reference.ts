@@ -187,9 +187,16 @@ function opMatches(ls: Leaf[], op: string, arg: V): MatchResult {
     case '$type':
       return first((l) => l.v !== MISSING && TYPE_OF[arg as string](l.v));
     case '$all': {
+      // An AND of equalities: each records the element it matched, the last one counts.
       const list = arg as V[];
       if (list.length === 0) return { ok: false };
-      return { ok: list.every((a) => ls.some((l) => eq(l.v, a))) };
+      let pos: number | undefined;
+      for (const a of list) {
+        const r = opMatches(ls, '$eq', a);
+        if (!r.ok) return { ok: false };
+        pos = r.pos;
+      }
+      return { ok: true, pos };
     }
     case '$elemMatch': {
       for (const l of ls) {
