@@ -12,6 +12,7 @@ import { practicesModule } from './practices/module';
 import { boardModule } from './board/module';
 import { messagesModule } from './messages/module';
 import { adminModule } from './admin/module';
+import { eventsModule } from './events/module';
 
 export const portalModules: PortalModule[] = [
   // The home page asks the others for their sections, read per request from this very list.
@@ -23,5 +24,6 @@ export const portalModules: PortalModule[] = [
   practicesModule,
   boardModule,
   messagesModule,
+  eventsModule,
   adminModule,
 ];

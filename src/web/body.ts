@@ -60,6 +60,7 @@ export const MULTI_LINE_FIELDS: ReadonlySet<string> = new Set([
   'description',
   'descriptionEn',
   'descriptionZh',
+  'needs',
   'note',
   'notesEn',
   'notesZh',

@@ -3,3 +3,4 @@
  */
 export { Practice, PracticeInterest, THEMES, PRACTICE_KINDS, type PracticeDoc, type Theme } from './model';
 export { latestPractices } from './service';
+export { publishPolicyDocument, type PolicyDocumentInput } from './policy-documents';
