@@ -4,6 +4,7 @@
  */
 import type { PortalModule } from '../web/context';
 import { createHomeModule } from './home/module';
+import { createDeskModule } from './desk/module';
 import { accountsModule } from './accounts/module';
 import { membersModule } from './members/module';
 import { directoryModule } from './directory/module';
@@ -17,6 +18,8 @@ import { eventsModule } from './events/module';
 export const portalModules: PortalModule[] = [
   // The home page asks the others for their sections, read per request from this very list.
   createHomeModule(() => portalModules),
+  // The desk asks every module for what waits for the signed-in person, from this same list.
+  createDeskModule(() => portalModules),
   accountsModule,
   membersModule,
   directoryModule,

@@ -9,6 +9,7 @@ export {
   ACTIVE_AND_VERIFIED,
   reachablePeople,
   reachablePerson,
+  reachableActors,
   liaisonsOf,
   organizers,
   searchPeople,

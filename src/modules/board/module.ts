@@ -6,6 +6,7 @@ import { Router } from 'express';
 import type { PortalModule } from '../../web/context';
 import { boardAdminRouter } from './admin.routes';
 import { seedCategories } from './categories';
+import { boardDeskCount, boardDeskItems } from './desk';
 import { boardRouter } from './routes';
 import { latestThreads, rerenderStalePosts } from './service';
 
@@ -13,6 +14,8 @@ import { latestThreads, rerenderStalePosts } from './service';
 export const boardModule: PortalModule = {
   name: 'board',
   csrfExemptPaths: ['/board/unsubscribe'],
+  deskItems: (_ctx, actor) => boardDeskItems(actor),
+  deskCount: (_ctx, actor) => boardDeskCount(actor),
   router(ctx) {
     const router = Router();
     router.use(boardRouter(ctx));

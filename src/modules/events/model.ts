@@ -58,8 +58,10 @@ const OfficialEventSchema = new Schema<OfficialEventDoc>(
     reminder14At: { type: Date, default: null },
     reminder3At: { type: Date, default: null },
     createdBy: { type: Schema.Types.ObjectId, required: true },
+    // Set from the service's clock (the desk ages items by it), not by mongoose timestamps.
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
   },
-  { timestamps: true },
 );
 
 export const OfficialEvent: Model<OfficialEventDoc> =

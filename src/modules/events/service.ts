@@ -165,6 +165,8 @@ async function createEvent(deps: EventsDeps, actor: Actor, input: EventInput): P
     visibility: input.visibility,
     delegationDeadline: input.delegationDeadline ? endOfDay(input.delegationDeadline) : null,
     createdBy: new Types.ObjectId(actor.id),
+    createdAt: deps.clock(),
+    updatedAt: deps.clock(),
   });
   await recordAudit({ actor, action: 'event.create', targetType: 'event', targetId: String(created._id), after: { title: input.titleEn }, at: deps.clock() });
   return created.toObject();

@@ -9,11 +9,14 @@ import { fairAdminRouter } from './admin.routes';
 import { currentEdition, requestWindowOpen, seedFirstEdition } from './editions';
 import { ensureFairIndexes } from './model';
 import { activeRequestOf, reconcileAllocations } from './requests';
+import { fairDeskCount, fairDeskItems } from './desk';
 import { fairRouter } from './routes';
 
 
 export const fairModule: PortalModule = {
   name: 'fair',
+  deskItems: (_ctx, actor) => fairDeskItems(actor),
+  deskCount: (_ctx, actor) => fairDeskCount(actor),
   router(ctx) {
     const router = Router();
     router.use(fairRouter(ctx));

@@ -5,6 +5,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { oncePerContext, type PortalModule } from '../../web/context';
 import { createMessagesService } from './services';
+import { messagesDeskCount, messagesDeskItems } from './desk';
 import { messagesRouter } from './routes';
 import { countUnreadMessages, listConversations } from './service';
 import { countPendingAnnouncements, listPendingAnnouncements } from './announcements';
@@ -14,6 +15,8 @@ const messagesService = oncePerContext((ctx) => createMessagesService({ mailer: 
 
 export const messagesModule: PortalModule = {
   name: 'messages',
+  deskItems: (_ctx, actor) => messagesDeskItems(actor),
+  deskCount: (_ctx, actor) => messagesDeskCount(actor),
   router(ctx) {
     return messagesRouter(ctx, messagesService(ctx));
   },
