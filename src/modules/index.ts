@@ -14,6 +14,7 @@ import { boardModule } from './board/module';
 import { messagesModule } from './messages/module';
 import { adminModule } from './admin/module';
 import { eventsModule } from './events/module';
+import { figuresModule } from './figures/module';
 
 export const portalModules: PortalModule[] = [
   // The home page asks the others for their sections, read per request from this very list.
@@ -28,5 +29,6 @@ export const portalModules: PortalModule[] = [
   boardModule,
   messagesModule,
   eventsModule,
+  figuresModule,
   adminModule,
 ];

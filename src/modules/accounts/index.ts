@@ -37,3 +37,4 @@ export {
   type UserDetail,
   type LiaisonDesignation,
 } from './administration';
+export { registrationsPerMemberMonth, companiesPerMemberSector, suspendedAccountIds, type DateRange } from './figures';
