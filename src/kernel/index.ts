@@ -6,6 +6,7 @@ export { ROLES, assertRole, type Actor, type Role } from './actor';
 export { systemClock, type Clock } from './clock';
 export { LANGUAGES, DEFAULT_LANGUAGE, isLanguage, type Language } from './language';
 export { isObjectId, objectIdOr404 } from './ids';
+export type { DeskItem } from './desk';
 export {
   AppError,
   BadRequestError,

@@ -4,6 +4,7 @@
  */
 import type { PortalModule } from '../web/context';
 import { createHomeModule } from './home/module';
+import { createDeskModule } from './desk/module';
 import { accountsModule } from './accounts/module';
 import { membersModule } from './members/module';
 import { directoryModule } from './directory/module';
@@ -14,10 +15,14 @@ import { createMessagesModule } from './messages/module';
 import { partnersModule, startPartnersScheduler } from './partners/module';
 import { hasAcceptedContact } from './partners';
 import { adminModule } from './admin/module';
+import { eventsModule } from './events/module';
+import { figuresModule } from './figures/module';
 
 export const portalModules: PortalModule[] = [
   // The home page asks the others for their sections, read per request from this very list.
   createHomeModule(() => portalModules),
+  // The desk asks every module for what waits for the signed-in person, from this same list.
+  createDeskModule(() => portalModules),
   accountsModule,
   membersModule,
   // Partners serves /companies and /companies/:id (the richer company page) before the directory.
@@ -28,6 +33,8 @@ export const portalModules: PortalModule[] = [
   boardModule,
   // The who-may-write rule gains one door: two SMEs with an accepted contact request.
   createMessagesModule({ acceptedContact: hasAcceptedContact }),
+  eventsModule,
+  figuresModule,
   adminModule,
 ];
 

@@ -61,6 +61,7 @@ export const MULTI_LINE_FIELDS: ReadonlySet<string> = new Set([
   'descriptionEn',
   'descriptionZh',
   'message',
+  'needs',
   'note',
   'offers',
   'notesEn',

@@ -7,7 +7,7 @@ import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Mailer } from './mail';
-import type { Actor, Clock, Language } from '../kernel';
+import type { Actor, Clock, DeskItem, Language } from '../kernel';
 import type { FileStore } from './files';
 
 export interface RateLimitRule {
@@ -63,6 +63,10 @@ export interface PortalModule {
   middleware?(ctx: AppContext): RequestHandler;
   /** A block for the home page: a partial under views/ and the data it shows. */
   homeSection?(ctx: AppContext, reader: { lang: Language; actor: Actor | undefined }): Promise<HomeSection | null>;
+  /** What waits for this person in this module, for the desk (/desk): each with its action and age. */
+  deskItems?(ctx: AppContext, actor: Actor): Promise<DeskItem[]>;
+  /** How many desk items wait (the header badge): counts only, computed cheaply. */
+  deskCount?(ctx: AppContext, actor: Actor): Promise<number>;
 }
 
 export interface HomeSection {

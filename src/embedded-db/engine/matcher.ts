@@ -14,7 +14,7 @@ import { ErrorCodes, MongoError, badValue } from '../errors';
 import { isDecimal128 } from './decimal';
 import { mingoView } from './bson-numbers';
 import { compareValues, isNumeric, isPlainObject, toNumber, typeName, typeRank } from './values';
-import { mingoContext } from './mingo-ops';
+import { mingoContext, overridePipelineOperator } from './mingo-ops';
 
 export const MISSING: unique symbol = Symbol('missing');
 
@@ -610,3 +610,16 @@ export function compileMatcher(filter: Document | undefined, opts: MatcherOption
     },
   };
 }
+
+interface Filterable {
+  filter(f: (o: unknown) => boolean): unknown;
+}
+
+/** `$match` in aggregation pipelines uses this matcher (MongoDB's semantics), not mingo's query. */
+function matchStage(coll: Filterable, expr: unknown, options: Options): unknown {
+  const local = options as unknown as { local?: { variables?: Document }; variables?: Document };
+  const variables = { ...(local.variables ?? {}), ...(local.local?.variables ?? {}) };
+  const m = compileMatcher(expr as Document, Object.keys(variables).length > 0 ? { variables } : {});
+  return coll.filter((o) => m.test(o as Document));
+}
+overridePipelineOperator('$match', matchStage);

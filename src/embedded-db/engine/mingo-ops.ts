@@ -14,7 +14,6 @@ import * as queryOperators from 'mingo/operators/query';
 import * as windowOperators from 'mingo/operators/window';
 import type { Options } from 'mingo/types';
 import { decAdd, fromBigInt, isDecimal128, roundedFromDouble, toDecimal128, type Dec } from './decimal';
-import { compileMatcher } from './matcher';
 import { getPath, isNumeric, numericToDec, toNumber, typeName } from './values';
 
 /** Number views handed to mingo, each mapped to the stored document it came from. */
@@ -65,15 +64,16 @@ function sumAccumulator(coll: unknown[], expr: unknown, options: Options): unkno
   return sumValues(accumulatorOperators.$push(coll as never, expr as never, options as never) as unknown[]);
 }
 
-interface Filterable {
-  filter(f: (o: unknown) => boolean): unknown;
-}
+/**
+ * Pipeline operators that replace mingo's own, registered by the files that define them before the
+ * context is first built (the engine's matcher registers `$match`: see matcher.ts). Registration
+ * keeps this file below the matcher, which uses the context for `$expr`.
+ */
+const pipelineOverrides: Record<string, unknown> = {};
 
-function matchStage(coll: Filterable, expr: unknown, options: Options): unknown {
-  const local = (options as unknown as { local?: { variables?: Document }; variables?: Document });
-  const variables = { ...(local.variables ?? {}), ...(local.local?.variables ?? {}) };
-  const m = compileMatcher(expr as Document, Object.keys(variables).length > 0 ? { variables } : {});
-  return coll.filter((o) => m.test(o as Document));
+export function overridePipelineOperator(name: string, fn: unknown): void {
+  if (context) throw new Error(`pipeline operator ${name} registered after the mingo context was built`);
+  pipelineOverrides[name] = fn;
 }
 
 let context: Context | null = null;
@@ -85,7 +85,7 @@ export function mingoContext(): Context {
     context = Context.init({
       accumulator: { ...accumulatorOperators, $sum: sumAccumulator },
       expression: { ...expressionOperators, $type: typeOp },
-      pipeline: { ...pipelineOperators, $match: matchStage },
+      pipeline: { ...pipelineOperators, ...pipelineOverrides },
       projection: { ...projectionOperators },
       query: { ...queryOperators },
       window: { ...windowOperators },

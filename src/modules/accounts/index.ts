@@ -30,6 +30,7 @@ export {
   ACTIVE_AND_VERIFIED,
   reachablePeople,
   reachablePerson,
+  reachableActors,
   liaisonsOf,
   organizers,
   searchPeople,
@@ -57,3 +58,4 @@ export {
   type UserDetail,
   type LiaisonDesignation,
 } from './administration';
+export { registrationsPerMemberMonth, companiesPerMemberSector, suspendedAccountIds, type DateRange } from './figures';

@@ -33,13 +33,15 @@ export function loginRouter(ctx: AppContext, accounts: AccountsService): Router 
   const perIp = createRateLimiter(ctx.connection, 'login-ip', ctx.rateLimits.loginPerIp);
 
   router.get('/login', (req, res) => {
-    if (req.user) return res.redirect(303, safeNext(req.query.next));
-    res.render('accounts/login', { title: req.t('accounts:login.title'), values: { email: '' }, errors: {}, next: safeNext(req.query.next), formError: null });
+    // With no `next`, the first page after login is the desk: what waits for this person.
+    const next = req.query.next ? safeNext(req.query.next) : '/desk';
+    if (req.user) return res.redirect(303, next);
+    res.render('accounts/login', { title: req.t('accounts:login.title'), values: { email: '' }, errors: {}, next, formError: null });
   });
 
   router.post('/login', async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const next = safeNext(body.next);
+    const next = body.next ? safeNext(body.next) : '/desk';
     const email = typeof body.email === 'string' ? body.email.trim().toLowerCase() : '';
     await perIp.consume(req.ip ?? 'unknown');
     await perAccount.consume(`${req.ip}|${email}`);

@@ -208,3 +208,25 @@ export async function companyNames(ids: readonly unknown[]): Promise<Map<string,
   const rows = await Company.find({ _id: trusted({ $in: valid }) }, { name: 1 }).lean<{ _id: Types.ObjectId; name: string }[]>();
   return new Map(rows.map((c) => [String(c._id), c.name]));
 }
+
+/**
+ * The reachable people among these ids as actors (what a scheduled job acting for them needs, e.g.
+ * the desk digest that lists what waits for each). Suspended or unverified accounts are absent.
+ */
+export async function reachableActors(ids: readonly unknown[]): Promise<Actor[]> {
+  const valid = objectIds(ids);
+  if (!valid.length) return [];
+  const rows = await User.find({ _id: trusted({ $in: valid }), ...ACTIVE_AND_VERIFIED }, { email: 1, name: 1, language: 1, role: 1, member: 1, company: 1, createdAt: 1 }).lean<
+    (PersonRow & { company?: Types.ObjectId | null; createdAt?: Date })[]
+  >();
+  return rows.map((u) => ({
+    id: String(u._id),
+    role: u.role,
+    name: u.name,
+    email: u.email,
+    language: u.language === 'zh-CN' ? 'zh-CN' : 'en',
+    member: u.member ?? null,
+    companyId: u.company ? String(u.company) : null,
+    createdAt: u.createdAt ?? new Date(0),
+  }));
+}

@@ -3,6 +3,8 @@
  */
 import { createAccountAdministration } from '../accounts';
 import { oncePerContext, type PortalModule } from '../../web/context';
+import { Router } from 'express';
+import { adminDeskCount, adminDeskItems, failedMailRouter } from './desk';
 import { adminRouter } from './routes';
 import { createAdminService } from './service';
 
@@ -15,6 +17,8 @@ export const adminModule: PortalModule = {
   name: 'admin',
   router(ctx) {
     const { accounts, admin } = services(ctx);
-    return adminRouter(ctx, accounts, admin);
+    return Router().use(adminRouter(ctx, accounts, admin)).use(failedMailRouter(ctx.now));
   },
+  deskItems: (_ctx, actor) => adminDeskItems(actor),
+  deskCount: (_ctx, actor) => adminDeskCount(actor),
 };

@@ -7,6 +7,7 @@ import { Router } from 'express';
 import { oncePerContext, type PortalModule } from '../../web/context';
 import { createPostingLimiter } from '../../web/rate-limit';
 import { boardAdminRouter } from './admin.routes';
+import { boardDeskCount, boardDeskItems } from './desk';
 import { boardRouter } from './routes';
 import { createBoardService } from './services';
 
@@ -25,6 +26,8 @@ const boardService = oncePerContext((ctx) =>
 export const boardModule: PortalModule = {
   name: 'board',
   csrfExemptPaths: ['/board/unsubscribe'],
+  deskItems: (_ctx, actor) => boardDeskItems(actor),
+  deskCount: (_ctx, actor) => boardDeskCount(actor),
   router(ctx) {
     const board = boardService(ctx);
     const router = Router();

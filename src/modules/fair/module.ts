@@ -17,11 +17,14 @@ import { activeRequestOf } from './requests';
 import { fairRequestsRouter } from './requests.routes';
 import { fairStepsRouter } from './steps.routes';
 import { createFairService } from './service';
+import { fairDeskCount, fairDeskItems } from './desk';
 
 const fairService = oncePerContext((ctx) => createFairService({ mailer: ctx.mailer, files: ctx.files, clock: ctx.now, baseUrl: ctx.config.baseUrl }));
 
 export const fairModule: PortalModule = {
   name: 'fair',
+  deskItems: (_ctx, actor) => fairDeskItems(actor),
+  deskCount: (_ctx, actor) => fairDeskCount(actor),
   router(ctx) {
     const fair = fairService(ctx);
     const router = Router();

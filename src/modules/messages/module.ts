@@ -5,6 +5,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { oncePerContext, type PortalModule } from '../../web/context';
 import { createMessagesService } from './services';
+import { messagesDeskCount, messagesDeskItems } from './desk';
 import { messagesRouter } from './routes';
 import { countUnreadMessages, listConversations } from './service';
 import { countPendingAnnouncements, listPendingAnnouncements } from './announcements';
@@ -21,6 +22,8 @@ export function createMessagesModule(wiring: MessagesWiring = {}): PortalModule 
   );
   return {
   name: 'messages',
+  deskItems: (_ctx, actor) => messagesDeskItems(actor),
+  deskCount: (_ctx, actor) => messagesDeskCount(actor),
   router(ctx) {
     return messagesRouter(ctx, messagesService(ctx));
   },

@@ -3,3 +3,5 @@
  */
 export { THEMES, PRACTICE_KINDS, type PracticeDoc, type Theme } from './model';
 export { latestPractices } from './service';
+export { publishPolicyDocument, type PolicyDocumentInput } from './policy-documents';
+export { practicesPerThemeAndLanguage } from './figures';

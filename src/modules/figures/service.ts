@@ -1,0 +1,199 @@
+/**
+ * The organizer's figures (/admin/figures): each chart's data computed from the modules' front
+ * doors, with the filters (fair edition, date range). Rules: no suspended account, no official as
+ * a company (accounts' figures count only member accounts with a company), nothing of a suspended
+ * author; the Asia–Europe balance where members are counted.
+ */
+import { Types, trusted } from 'mongoose';
+import type { Actor } from '../../kernel';
+import { assertRole } from '../../kernel';
+import { OutboxMail } from '../../web/mail';
+import { companiesPerMemberSector, registrationsPerMemberMonth, suspendedAccountIds, SECTORS, type DateRange } from '../accounts';
+import { postsPerMonth } from '../board';
+import { BoothRequest, FairEdition } from '../fair';
+import { listAsemMembers } from '../members';
+import { practicesPerThemeAndLanguage, THEMES } from '../practices';
+import type { ChartData } from './chart';
+
+export const REGIONS = ['Asia', 'Europe'] as const;
+export const REQUEST_STATUSES_SHOWN = ['submitted', 'endorsed', 'declined', 'approved', 'waitlisted', 'rejected', 'confirmed', 'withdrawn'] as const;
+
+export interface FigureFilters extends DateRange {
+  edition: string | null;
+}
+
+/** A chart: its data (categories × series, labels are catalogue keys or plain text), and its CSV. */
+export interface Figure {
+  id: string;
+  data: ChartData;
+  /** Category labels: catalogue key prefix (e.g. 'figures:status.'), or null when plain text. */
+  categoryKey: string | null;
+  seriesKey: string | null;
+  balance: { asia: number; europe: number } | null;
+  csv: { header: string[]; rows: (string | number)[][] };
+}
+
+function monthsBetween(months: string[]): string[] {
+  if (!months.length) return [];
+  const sorted = [...months].sort();
+  const out: string[] = [];
+  let [y, m] = sorted[0]!.split('-').map(Number) as [number, number];
+  const last = sorted[sorted.length - 1]!;
+  for (let guard = 0; guard < 240; guard++) {
+    const key = `${y}-${String(m).padStart(2, '0')}`;
+    out.push(key);
+    if (key >= last) break;
+    m++;
+    if (m > 12) {
+      m = 1;
+      y++;
+    }
+  }
+  return out;
+}
+
+async function regionOf(): Promise<Map<string, 'Asia' | 'Europe'>> {
+  return new Map((await listAsemMembers('en')).map((m) => [m.code, m.region]));
+}
+
+function balanceOf(byMember: Map<string, number>, regions: Map<string, 'Asia' | 'Europe'>): { asia: number; europe: number } {
+  let asia = 0;
+  let europe = 0;
+  for (const [member, n] of byMember) {
+    if (regions.get(member) === 'Asia') asia += n;
+    else if (regions.get(member) === 'Europe') europe += n;
+  }
+  return { asia, europe };
+}
+
+function dateFilter(field: string, r: DateRange): Record<string, unknown> {
+  if (!r.from && !r.to) return {};
+  return { [field]: trusted({ ...(r.from ? { $gte: r.from } : {}), ...(r.to ? { $lt: r.to } : {}) }) };
+}
+
+async function registrations(f: FigureFilters, regions: Map<string, 'Asia' | 'Europe'>): Promise<Figure> {
+  const rows = await registrationsPerMemberMonth(f);
+  const months = monthsBetween(rows.map((r) => r.month));
+  const per = (region: string) => months.map((m) => rows.filter((r) => r.month === m && regions.get(r.member) === region).reduce((a, r) => a + r.count, 0));
+  const byMember = new Map<string, number>();
+  for (const r of rows) byMember.set(r.member, (byMember.get(r.member) ?? 0) + r.count);
+  return {
+    id: 'registrations',
+    data: { categories: months, series: REGIONS.map((region) => ({ name: region, values: per(region) })) },
+    categoryKey: null,
+    seriesKey: 'figures:regions.',
+    balance: balanceOf(byMember, regions),
+    csv: { header: ['member', 'region', 'month', 'count'], rows: rows.sort((a, b) => a.month.localeCompare(b.month) || a.member.localeCompare(b.member)).map((r) => [r.member, regions.get(r.member) ?? '', r.month, r.count]) },
+  };
+}
+
+async function companies(regions: Map<string, 'Asia' | 'Europe'>): Promise<Figure> {
+  const rows = await companiesPerMemberSector();
+  const byMember = new Map<string, number>();
+  for (const r of rows) byMember.set(r.member, (byMember.get(r.member) ?? 0) + r.count);
+  return {
+    id: 'companies',
+    data: {
+      categories: [...SECTORS],
+      series: REGIONS.map((region) => ({ name: region, values: SECTORS.map((s) => rows.filter((r) => r.sector === s && regions.get(r.member) === region).reduce((a, r) => a + r.count, 0)) })),
+    },
+    categoryKey: 'accounts:sectors.',
+    seriesKey: 'figures:regions.',
+    balance: balanceOf(byMember, regions),
+    csv: { header: ['member', 'region', 'sector', 'count'], rows: rows.sort((a, b) => a.member.localeCompare(b.member) || a.sector.localeCompare(b.sector)).map((r) => [r.member, regions.get(r.member) ?? '', r.sector, r.count]) },
+  };
+}
+
+async function boothRequests(f: FigureFilters, regions: Map<string, 'Asia' | 'Europe'>, suspended: Types.ObjectId[]): Promise<Figure> {
+  const filter: Record<string, unknown> = { status: trusted({ $in: [...REQUEST_STATUSES_SHOWN] }), requester: trusted({ $nin: suspended }) };
+  if (f.edition && Types.ObjectId.isValid(f.edition)) filter.edition = new Types.ObjectId(f.edition);
+  const rows = await BoothRequest.find(filter, { member: 1, status: 1, edition: 1 }).lean<{ member: string; status: string }[]>();
+  const counts = new Map<string, number>();
+  const byMember = new Map<string, number>();
+  for (const r of rows) {
+    counts.set(`${r.member}|${r.status}`, (counts.get(`${r.member}|${r.status}`) ?? 0) + 1);
+    byMember.set(r.member, (byMember.get(r.member) ?? 0) + 1);
+  }
+  return {
+    id: 'booths',
+    data: {
+      categories: [...REQUEST_STATUSES_SHOWN],
+      series: REGIONS.map((region) => ({ name: region, values: REQUEST_STATUSES_SHOWN.map((s) => rows.filter((r) => r.status === s && regions.get(r.member) === region).length) })),
+    },
+    categoryKey: 'figures:status.',
+    seriesKey: 'figures:regions.',
+    balance: balanceOf(byMember, regions),
+    csv: {
+      header: ['member', 'region', 'status', 'count'],
+      rows: [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => {
+        const [member, status] = k.split('|') as [string, string];
+        return [member, regions.get(member) ?? '', status, n];
+      }),
+    },
+  };
+}
+
+async function practices(f: FigureFilters, suspended: Types.ObjectId[]): Promise<Figure> {
+  const rows = await practicesPerThemeAndLanguage({ excludeAuthors: suspended, from: f.from, to: f.to });
+  const languages = [...new Set(rows.map((r) => r.language))].sort();
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(`${r.theme}|${r.language}`, (counts.get(`${r.theme}|${r.language}`) ?? 0) + r.count);
+  return {
+    id: 'practices',
+    data: { categories: [...THEMES], series: languages.map((lang) => ({ name: lang, values: THEMES.map((th) => counts.get(`${th}|${lang}`) ?? 0) })) },
+    categoryKey: 'practices:themes.',
+    seriesKey: null,
+    balance: null,
+    csv: { header: ['theme', 'language', 'count'], rows: [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => [...(k.split('|') as [string, string]), n]) },
+  };
+}
+
+async function board(f: FigureFilters, suspended: Types.ObjectId[]): Promise<Figure> {
+  const rows = await postsPerMonth({ excludeAuthors: suspended, from: f.from, to: f.to });
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(r.month, (counts.get(r.month) ?? 0) + r.count);
+  const months = monthsBetween([...counts.keys()]);
+  return {
+    id: 'board',
+    data: { categories: months, series: [{ name: 'posts', values: months.map((m) => counts.get(m) ?? 0) }] },
+    categoryKey: null,
+    seriesKey: 'figures:series.',
+    balance: null,
+    csv: { header: ['month', 'posts'], rows: months.map((m) => [m, counts.get(m) ?? 0]) },
+  };
+}
+
+async function mail(): Promise<Figure> {
+  const [pending, failed] = await Promise.all([OutboxMail.countDocuments({ status: 'pending' }), OutboxMail.countDocuments({ status: 'failed' })]);
+  return {
+    id: 'mail',
+    data: { categories: ['pending', 'failed'], series: [{ name: 'mails', values: [pending, failed] }] },
+    categoryKey: 'figures:mail.',
+    seriesKey: 'figures:series.',
+    balance: null,
+    csv: { header: ['status', 'count'], rows: [['pending', pending], ['failed', failed]] },
+  };
+}
+
+export const FIGURE_IDS = ['registrations', 'companies', 'booths', 'practices', 'board', 'mail'] as const;
+
+export async function figures(actor: Actor | undefined, f: FigureFilters): Promise<Figure[]> {
+  assertRole(actor, 'organizer');
+  const [regions, suspendedIds] = await Promise.all([regionOf(), suspendedAccountIds()]);
+  const suspended = suspendedIds.map((id) => new Types.ObjectId(id));
+  return Promise.all([registrations(f, regions), companies(regions), boothRequests(f, regions, suspended), practices(f, suspended), board(f, suspended), mail()]);
+}
+
+export async function editions(): Promise<{ id: string; name: { en?: string; 'zh-CN'?: string }; year: number }[]> {
+  const rows = await FairEdition.find({}, { name: 1, year: 1 }).sort({ year: -1 }).lean();
+  return rows.map((e) => ({ id: String(e._id), name: e.name, year: e.year }));
+}
+
+export function figureCsv(fig: Figure): string {
+  const cell = (v: string | number) => {
+    const s = String(v);
+    const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+    return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  };
+  return '\uFEFF' + [fig.csv.header, ...fig.csv.rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+}
