@@ -12,7 +12,7 @@ import { Types, trusted, type PipelineStage } from 'mongoose';
 import { NotFoundError, isObjectId, type Actor } from '../../kernel';
 import { queryTerms, textTerms } from '../../web/search';
 import type { StoredFileRef } from '../../web/uploads';
-import { Company, User, type CompanyDoc } from './model';
+import { Company, LISTED_COMPANY, User, type CompanyDoc } from './model';
 
 /** The cooperation types of the EEN partnering profiles; labels in locales/<lang>/partners.json. */
 export const COOPERATION_TYPES = ['trade', 'technology', 'investment', 'production', 'research', 'services'] as const;
@@ -138,7 +138,8 @@ async function suspendedOwners(): Promise<Types.ObjectId[]> {
 /** The condition for companies shown in partner search and suggestions. */
 async function visibleCompanies(): Promise<Record<string, unknown>> {
   const suspended = await suspendedOwners();
-  return suspended.length ? { listed: true, owner: trusted({ $nin: suspended }) } : { listed: true };
+  // An unlisted company (the placeholder an official once had to register) is never a partner.
+  return suspended.length ? { ...LISTED_COMPANY, owner: trusted({ $nin: suspended }) } : { ...LISTED_COMPANY };
 }
 
 /** A company's partner page data; unlisted or suspended companies only for their owner and the organizer. */
@@ -146,9 +147,10 @@ export async function partnerCompany(id: unknown, actor: Actor | undefined): Pro
   if (!isObjectId(id)) throw new NotFoundError();
   const c = await Company.findById(id).lean<CompanyRow>();
   if (!c) throw new NotFoundError();
-  const mayPreview = actor && (actor.role === 'organizer' || String(c.owner) === actor.id);
+  const unlisted = (c as { unlisted?: boolean }).unlisted === true;
+  const mayPreview = actor && (actor.role === 'organizer' || (String(c.owner) === actor.id && !unlisted));
   if (!mayPreview) {
-    if (!c.listed) throw new NotFoundError();
+    if (!c.listed || unlisted) throw new NotFoundError();
     const owner = await User.findById(c.owner, { status: 1 }).lean<{ status?: string }>();
     if (!owner || owner.status === 'suspended') throw new NotFoundError();
   }

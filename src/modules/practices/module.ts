@@ -4,6 +4,7 @@
  */
 import { oncePerContext, type PortalModule } from '../../web/context';
 import { sweepStaleTemp } from '../../web/uploads';
+import { listAsemMembers } from '../members';
 import { Practice, PracticeInterest } from './model';
 import { practicesRouter } from './routes';
 import { createPracticesService } from './services';
@@ -24,7 +25,8 @@ export const practicesModule: PortalModule = {
     if (reindexed) ctx.logger.info({ reindexed }, 'practices re-indexed for search');
   },
   async homeSection(ctx) {
-    const items = await practicesService(ctx).latestPractices(5);
-    return { view: 'practices/home-section', data: { latestPracticesList: items } };
+    const [items, members] = await Promise.all([practicesService(ctx).latestPractices(5), listAsemMembers()]);
+    // The view names each member in the reader's language (code in a tooltip), never by code alone.
+    return { view: 'practices/home-section', data: { latestPracticesList: items, homeMembers: members } };
   },
 };
