@@ -36,3 +36,5 @@ export {
   type UserDetail,
   type LiaisonDesignation,
 } from './administration';
+/** The models themselves, only for tools that fill a database in bulk (src/demo) and their tests. */
+export { User, Company, type UserDoc, type CompanyDoc } from './model';
