@@ -126,7 +126,7 @@ class Writer {
     const docs = this.pending;
     this.pending = [];
     if (!docs.length) return;
-    this.inFlight = this.model.insertMany(docs as never[], { ordered: true }).then(() => {
+    this.inFlight = insertBatch(this.model, docs).then(() => {
       this.total += docs.length;
     });
     // A failed batch is reported by the next add or by flush.
@@ -136,6 +136,35 @@ class Writer {
   async flush(): Promise<void> {
     await this.send();
     await this.inFlight;
+  }
+}
+
+const DUPLICATE_KEY = 11000;
+
+function onlyDuplicates(err: unknown): boolean {
+  const e = err as { code?: number; writeErrors?: { code?: number; err?: { code?: number } }[] };
+  if (e.code === DUPLICATE_KEY && !e.writeErrors) return true;
+  return Array.isArray(e.writeErrors) && e.writeErrors.length > 0 && e.writeErrors.every((w) => (w.code ?? w.err?.code) === DUPLICATE_KEY);
+}
+
+/**
+ * Inserts a batch; when the connection drops mid-batch (a database busy for longer than the
+ * driver's monitor allows), the batch is sent again unordered and the documents that did arrive
+ * the first time are refused by their unique indexes (same _id, or the same unique key), so
+ * nothing is written twice.
+ */
+async function insertBatch(model: Model<never>, docs: unknown[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await model.insertMany(docs as never[], { ordered: attempt === 1 });
+      return;
+    } catch (err) {
+      if (attempt > 1 && onlyDuplicates(err)) return;
+      const name = (err as { name?: string }).name ?? '';
+      const retryable = /MongoNetwork|MongoServerSelection|MongoBulkWrite|PoolCleared/.test(name) && !onlyDuplicates(err);
+      if (!retryable || attempt >= 5) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 2000 * attempt));
+    }
   }
 }
 
