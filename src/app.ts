@@ -10,6 +10,7 @@ import session from 'express-session';
 import { MongoStore } from 'connect-mongo';
 import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
+import compression from 'compression';
 import { pinoHttp } from 'pino-http';
 import type { AppContext, PortalModule } from './web/context';
 import { configurePassport } from './modules/accounts';
@@ -22,6 +23,7 @@ import { errorHandler, notFoundHandler } from './web/error-handler';
 import { portalModules } from './modules';
 import { pingDatabase } from './db';
 import { requestTimeLimit } from './web/time-limit';
+import { rememberViewLookups, staticAssets } from './web/assets';
 
 export const SESSION_COOKIE = 'asem.sid';
 const SESSION_DAYS = 14;
@@ -32,9 +34,16 @@ export function createApp(ctx: AppContext, modules: PortalModule[] = portalModul
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy ? 1 : false);
   app.set('view engine', 'ejs');
-  app.set('views', path.resolve(__dirname, '../views'));
+  const viewsDir = path.resolve(__dirname, '../views');
+  app.set('views', viewsDir);
   app.set('layout', 'layouts/main');
-  if (config.isProduction) app.set('view cache', true);
+  if (config.isProduction) {
+    app.set('view cache', true);
+    rememberViewLookups(viewsDir);
+  }
+  // Pages carry a weak ETag of their body (Express's default): a reader whose copy is unchanged
+  // gets 304 without the body. Static files carry their own (modification time and size).
+  app.set('etag', 'weak');
 
   app.use(
     pinoHttp({
@@ -70,7 +79,13 @@ export function createApp(ctx: AppContext, modules: PortalModule[] = portalModul
       crossOriginEmbedderPolicy: false,
     }),
   );
-  app.use('/public', express.static(path.resolve(__dirname, '../public'), { maxAge: config.isProduction ? '7d' : 0, index: false }));
+  // gzip or brotli (brotli at a fast quality) for pages, CSS and scripts of 1 kB or more, when the
+  // browser accepts it; images (SVG is text) too. Server-sent or already compressed types are left alone.
+  app.use(compression({ threshold: 1024 }));
+  const assets = staticAssets(path.resolve(__dirname, '../public'), '/public', { maxAgeSeconds: config.isProduction ? 7 * 24 * 3600 : 0 });
+  /** View helper: the URL of a file of public/ with its content hash (cached for a year, immutable). */
+  app.locals.asset = assets.asset;
+  app.use('/public', assets.handler);
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/public/img/favicon.svg'));
 
   // Answers within its own 2 s budget even when the database hangs (pingDatabase races a timer).

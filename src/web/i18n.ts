@@ -51,11 +51,33 @@ export function i18n(): I18n {
 
 const translators = new Map<Language, TFunction>();
 
-/** The t function of a language, made once: getFixedT is too costly to call on every request. */
+/** The most plain keys remembered per language (keys come from code, so far fewer exist). */
+const MAX_REMEMBERED_KEYS = 20_000;
+
+/**
+ * The t function of a language, made once. A call with a key and nothing else (most calls in the
+ * views: labels, headings, navigation) is answered from a table filled on first use, so i18next
+ * parses the `namespace:key`, walks the catalogue and runs its post-processing once per key and
+ * language rather than on every call. Calls with options (interpolation, plurals, a default value)
+ * go to i18next each time. The catalogues do not change while the process runs, so the table
+ * never goes stale.
+ */
 export function translator(lang: Language): TFunction {
   let t = translators.get(lang);
   if (!t) {
-    t = i18n().getFixedT(lang);
+    const fixed = i18n().getFixedT(lang);
+    const plain = new Map<string, string>();
+    const fast = ((key: unknown, ...rest: unknown[]) => {
+      if (typeof key === 'string' && rest.length === 0) {
+        const known = plain.get(key);
+        if (known !== undefined) return known;
+        const value = (fixed as (k: string) => unknown)(key);
+        if (typeof value === 'string' && plain.size < MAX_REMEMBERED_KEYS) plain.set(key, value);
+        return value;
+      }
+      return (fixed as unknown as (...args: unknown[]) => unknown)(key, ...rest);
+    }) as unknown as TFunction;
+    t = fast;
     translators.set(lang, t);
   }
   return t;

@@ -59,3 +59,5 @@ export {
   type LiaisonDesignation,
 } from './administration';
 export { registrationsPerMemberMonth, companiesPerMemberSector, suspendedAccountIds, type DateRange } from './figures';
+/** The models themselves, only for tools that fill a database in bulk (src/demo) and their tests. */
+export { User, Company, type UserDoc, type CompanyDoc } from './model';

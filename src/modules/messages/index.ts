@@ -5,3 +5,5 @@ export { mayContact, listLiaisons, type Contact, type Party } from './contacts';
 export { countUnreadMessages } from './service';
 export { countPendingAnnouncements } from './announcements';
 export { openContactConversation, type MessagesDeps } from './service';
+/** The models themselves, only for tools that fill a database in bulk (src/demo) and their tests. */
+export { Conversation, ConversationMembership, PrivateMessage, Announcement, AnnouncementReceipt } from './model';
