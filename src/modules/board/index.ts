@@ -3,3 +3,5 @@
  */
 export { latestThreads, type ThreadSummary } from './service';
 export { postsPerMonth } from './figures';
+/** The models themselves, only for tools that fill a database in bulk (src/demo) and their tests. */
+export { BoardCategory, BoardThread, BoardPost, BoardSubscription, BoardReport } from './model';
