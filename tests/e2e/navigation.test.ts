@@ -45,6 +45,8 @@ describeBrowser('main navigation on a phone, by keyboard', () => {
     await page.keyboard.press('Tab');
     expect(await page.locator(':focus').getAttribute('href')).toBe('/fair');
     await page.keyboard.press('Tab');
+    expect(await page.locator(':focus').getAttribute('href')).toBe('/events');
+    await page.keyboard.press('Tab');
     expect(await page.locator(':focus').getAttribute('href')).toBe('/practices');
     await Promise.all([page.waitForURL((u) => u.pathname === '/practices'), page.keyboard.press('Enter')]);
     expect(await page.locator('h1').first().isVisible()).toBe(true);
