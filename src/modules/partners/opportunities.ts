@@ -12,7 +12,7 @@ import { MARKDOWN_VERSION, renderMarkdown } from '../../web/markdown';
 import { queryTerms, textTerms } from '../../web/search';
 import { persistUploads, removeStoredFiles, type StoredFileRef, type UploadedFile } from '../../web/uploads';
 import type { FileStore } from '../../web/files';
-import { companyNames, ownCompany, reachablePerson, visibleCompanyIds } from '../accounts';
+import { companyNames, ownCompany, reachablePerson, suspendedAccountIds, visibleCompanyIds } from '../accounts';
 import { findAsemMember } from '../members';
 import { MAX_ATTACHMENTS, MAX_EXPIRY_DAYS, Opportunity, PartnerReport, type CloseReason, type OpportunityDoc } from './model';
 
@@ -122,6 +122,8 @@ export async function readableOpportunity(actor: Actor | undefined, id: unknown)
   if (o.hiddenAt && !privileged) throw new NotFoundError();
   // The posting company's owner suspended or unlisted: nothing of it shows to others.
   if (o.company && !privileged && !(await visibleCompanyIds([o.company])).has(String(o.company))) throw new NotFoundError();
+  // Nor of a suspended author (a liaison posting for a cluster or agency has no company).
+  if (!privileged && (await suspendedAccountIds()).includes(String(o.author))) throw new NotFoundError();
   return o;
 }
 
@@ -265,6 +267,8 @@ export async function searchOpportunities(s: OpportunitySearch, now: Date): Prom
   if (terms.length) base.searchTerms = { $in: terms };
   const hiddenCompanies = await companiesNotShown(now);
   if (hiddenCompanies.length) base.company = { $nin: hiddenCompanies };
+  const goneAuthors = await suspendedAuthors();
+  if (goneAuthors.length) base.author = { $nin: goneAuthors };
   const filters: Record<string, Record<string, unknown>> = {};
   if (s.kinds.length) filters.kind = { kind: { $in: s.kinds } };
   if (s.members.length) filters.member = { member: { $in: s.members } };
@@ -304,6 +308,11 @@ export async function searchOpportunities(s: OpportunitySearch, now: Date): Prom
   return { items: out?.items ?? [], total: out?.total?.[0]?.n ?? 0, facets };
 }
 
+/** Suspended accounts: their opportunities (with or without a company) show nowhere. */
+async function suspendedAuthors(): Promise<Types.ObjectId[]> {
+  return (await suspendedAccountIds()).map((id) => new Types.ObjectId(id));
+}
+
 /** Companies with open opportunities whose owner can no longer be shown (few; checked per list). */
 async function companiesNotShown(now: Date): Promise<Types.ObjectId[]> {
   const ids = (await Opportunity.distinct('company', { ...openCondition(now), company: trusted({ $ne: null }) })) as Types.ObjectId[];
@@ -318,6 +327,8 @@ export async function latestOpenOpportunities(now: Date, opts: { since?: Date; l
   if (opts.since) match.createdAt = trusted({ $gt: opts.since });
   const hidden = await companiesNotShown(now);
   if (hidden.length) match.company = trusted({ $nin: hidden });
+  const goneAuthors = await suspendedAuthors();
+  if (goneAuthors.length) match.author = trusted({ $nin: goneAuthors });
   return Opportunity.find(match).sort({ createdAt: -1, _id: -1 }).limit(opts.limit).lean<OpportunityDoc[]>();
 }
 

@@ -252,3 +252,24 @@ test('a suspended SME and its opportunities show nowhere', async () => {
     await User.updateOne({ _id: de.id }, { $set: { status: 'active' } });
   }
 });
+
+test('a suspended liaison: the opportunities it posted for a cluster show nowhere', async () => {
+  const lA = await as(liaison);
+  const token = await csrfToken(lA, '/opportunities/new');
+  const fields = { kind: 'offer', title: 'Cluster offer from the Ruhr', description: 'Suppliers for **packaging** lines', cooperationType: 'trade', isic: '28', targetMarkets: 'TH', language: 'en', onBehalfOf: 'Ruhr Packaging Cluster', expiresOn: inDays(30) };
+  const posted = await lA.post(`/opportunities/new?_csrf=${token}`).field('_csrf', token).field(fields);
+  expect(posted.status).toBe(303);
+  const o = await Opportunity.findOne({ title: 'Cluster offer from the Ruhr' }).lean();
+  expect(o).not.toBeNull();
+  const anon = newAgent(t.app);
+  expect((await anon.get('/opportunities')).text).toContain('Cluster offer from the Ruhr');
+  await User.updateOne({ _id: liaison.id }, { $set: { status: 'suspended' } });
+  try {
+    expect((await anon.get('/opportunities')).text).not.toContain('Cluster offer from the Ruhr');
+    expect((await anon.get('/opportunities/feed.xml')).text).not.toContain('Cluster offer from the Ruhr');
+    expect((await anon.get(`/opportunities/${String(o!._id)}`)).status).toBe(404);
+  } finally {
+    await User.updateOne({ _id: liaison.id }, { $set: { status: 'active' } });
+  }
+});
+
