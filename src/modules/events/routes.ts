@@ -235,6 +235,8 @@ export function eventsRouter(ctx: AppContext, events: EventsService): Router {
       async handle(req, res, { body }) {
         const problem = uploadProblem(req);
         if (problem.file) throw new ValidationError(problem);
+        // moreProblems runs only when the fields themselves are invalid: a refused file stops here.
+        if (Object.keys(uploadProblem(req)).length) throw new ValidationError(uploadProblem(req));
         const doc = await events.createDocument(actorOf(req), req.params.id, body, uploadsOf(req).files);
         flash(req, 'success', 'events:flash.documentUploaded');
         res.redirect(303, `/events/${String(req.params.id)}/documents/${String(doc._id)}`);
@@ -279,6 +281,7 @@ export function eventsRouter(ctx: AppContext, events: EventsService): Router {
       async handle(req, res, { body }) {
         const problem = uploadProblem(req);
         if (problem.file) throw new ValidationError(problem);
+        if (Object.keys(uploadProblem(req)).length) throw new ValidationError(uploadProblem(req));
         const n = await events.addVersion(actorOf(req), req.params.id, req.params.docId, body, uploadsOf(req).files);
         flash(req, 'success', 'events:flash.versionUploaded', { version: n });
         res.redirect(303, `/events/${String(req.params.id)}/documents/${String(req.params.docId)}`);

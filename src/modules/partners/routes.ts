@@ -14,6 +14,7 @@ import { collatorFor, localized } from '../../web/i18n';
 import { paginate, pageFrom } from '../../web/pagination';
 import { discardUploads, persistUploads, removeStored, sendStoredFile, uploadMiddleware, uploadsOf, ACCEPT_ATTRIBUTE } from '../../web/uploads';
 import type { Actor, FieldErrors, Language } from '../../kernel';
+import { ValidationError } from '../../kernel';
 import {
   COOPERATION_TYPES,
   COMPANY_SIZES,
@@ -129,7 +130,9 @@ export function partnersRouter(ctx: AppContext, partners: PartnersService): Rout
       },
       async handle(req, res, { body }) {
         const actor = actorOf(req);
-        const { files } = uploadsOf(req);
+        const { files, error } = uploadsOf(req);
+        // moreProblems runs only when the fields themselves are invalid: a refused file stops here.
+        if (error) throw new ValidationError({ logo: { key: error.key, ...(error.params ? { params: error.params } : {}) } });
         let logo: Awaited<ReturnType<typeof persistUploads>>[number] | null | undefined;
         if (files[0]) {
           const encoded = await reencodeLogo(files[0]);
@@ -394,6 +397,8 @@ export function partnersRouter(ctx: AppContext, partners: PartnersService): Rout
       render: (req, res, state) => showOpportunityForm(req, res, { opportunity: null, state }),
       moreProblems: uploadProblems,
       async handle(req, res, { body }) {
+        const refused = await uploadProblems(req);
+        if (Object.keys(refused).length) throw new ValidationError(refused);
         const created = await partners.createOpportunity(actorOf(req), { ...body, isic: withSections(body.isic) }, uploadsOf(req).files);
         flash(req, 'success', 'partners:opportunities.flash.created');
         res.redirect(303, `/opportunities/${String(created._id)}`);
@@ -468,6 +473,8 @@ export function partnersRouter(ctx: AppContext, partners: PartnersService): Rout
       render: async (req, res, state) => showOpportunityForm(req, res, { opportunity: await readableOpportunity(req.user, req.params.id), state }),
       moreProblems: uploadProblems,
       async handle(req, res, { body }) {
+        const refused = await uploadProblems(req);
+        if (Object.keys(refused).length) throw new ValidationError(refused);
         const saved = await partners.updateOpportunity(actorOf(req), req.params.id, { ...body, isic: withSections(body.isic) }, uploadsOf(req).files);
         flash(req, 'success', 'partners:opportunities.flash.saved');
         res.redirect(303, `/opportunities/${String(saved._id)}`);
