@@ -115,7 +115,9 @@ function dropLateResponse(req: Request, res: Response): void {
  */
 export function sendUnavailable(req: Request, res: Response, messageKey = 'errors:unavailable.message'): void {
   res.status(503);
-  res.set({ 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '10', 'Cache-Control': 'no-store' });
+  // no-transform: the compression middleware must not announce an encoding for a body written
+  // past it (below).
+  res.set({ 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '10', 'Cache-Control': 'no-store, no-transform' });
   // The plain end, not the session middleware's wrapper, which would first save the session to
   // the database that may be what hangs.
   (ServerResponse.prototype.end as (this: ServerResponse, chunk: string) => ServerResponse).call(res, unavailablePage(languageOf(req), messageKey));
