@@ -3,7 +3,6 @@
  * module contributes through PortalModule.deskItems; the desk knows none of their internals),
  * oldest first. And the opt-in daily digest of it, with a one-click unsubscribe (RFC 8058).
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Types, trusted } from 'mongoose';
 import type { Actor, Clock, DeskItem } from '../../kernel';
 import { UnauthenticatedError } from '../../kernel';
@@ -11,6 +10,7 @@ import type { AppContext, PortalModule } from '../../web/context';
 import type { Mailer, MailLine } from '../../web/mail';
 import { reachableActors } from '../accounts';
 import { DeskDigest } from './model';
+import { readUserToken, signUserToken } from '../../web/signed-token';
 
 export interface DeskDeps {
   ctx: AppContext;
@@ -35,20 +35,12 @@ async function countFor(deps: DeskDeps, actor: Actor): Promise<number> {
 
 // ---- digest ----
 
-function sign(secret: string, userId: string): string {
-  return createHmac('sha256', secret).update(`desk-digest-unsubscribe:${userId}`).digest('base64url');
-}
 export function unsubscribeToken(secret: string, userId: string): string {
-  return `${userId}.${sign(secret, userId)}`;
+  return signUserToken(secret, 'desk-digest-unsubscribe', userId);
 }
+
 export function readUnsubscribeToken(secret: string, token: unknown): string | null {
-  if (typeof token !== 'string' || token.length > 200) return null;
-  const [userId, signature, ...rest] = token.split('.');
-  if (rest.length || !userId || !signature || !/^[a-f0-9]{24}$/.test(userId)) return null;
-  const expected = Buffer.from(sign(secret, userId));
-  const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-  return userId;
+  return readUserToken(secret, 'desk-digest-unsubscribe', token);
 }
 
 async function digestEnabled(actor: Actor): Promise<boolean> {

@@ -8,7 +8,6 @@
  * instances never send the same digest twice. Every digest carries a one-click unsubscribe link
  * (RFC 8058): a token signed with the session secret names the user.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Types, trusted } from 'mongoose';
 import type { Actor, Clock } from '../../kernel';
 import { ForbiddenError } from '../../kernel';
@@ -17,6 +16,7 @@ import { companiesOverlapping, partnerProfileOfOwner, reachablePerson, type Part
 import { findAsemMember, listAsemMembers } from '../members';
 import { DigestSetting, type OpportunityDoc } from './model';
 import { latestOpenOpportunities } from './opportunities';
+import { readUserToken, signUserToken } from '../../web/signed-token';
 
 const DAY = 24 * 60 * 60 * 1000;
 export const DIGEST_INTERVAL_MS = 7 * DAY;
@@ -86,22 +86,12 @@ export async function suggestionsFor(actor: Actor, now: Date, limit = 5): Promis
 
 /* ---- the weekly digest ---- */
 
-function sign(secret: string, userId: string): string {
-  return createHmac('sha256', secret).update(`partners-digest-unsubscribe:${userId}`).digest('base64url');
-}
-
 export function digestToken(secret: string, userId: string): string {
-  return `${userId}.${sign(secret, userId)}`;
+  return signUserToken(secret, 'partners-digest-unsubscribe', userId);
 }
 
 export function readDigestToken(secret: string, token: unknown): string | null {
-  if (typeof token !== 'string' || token.length > 200) return null;
-  const [userId, signature, ...rest] = token.split('.');
-  if (rest.length || !userId || !signature || !/^[a-f0-9]{24}$/.test(userId)) return null;
-  const expected = Buffer.from(sign(secret, userId));
-  const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-  return userId;
+  return readUserToken(secret, 'partners-digest-unsubscribe', token);
 }
 
 export async function digestEnabled(actor: Actor): Promise<boolean> {
