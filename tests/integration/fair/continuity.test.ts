@@ -37,7 +37,7 @@ async function exhibited(edition: FairEditionDoc, user: MadeUser, status: Reques
     edition: edition._id,
     company: new Types.ObjectId(user.companyId!),
     companyName: `${user.name} Ltd`,
-    member: user.member,
+    member: user.member!,
     requester: new Types.ObjectId(user.id),
     contactName: 'Wang Fang',
     phone: '+86 20 5555 0101',
