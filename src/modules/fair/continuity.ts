@@ -10,7 +10,8 @@ import { ConflictError, NotFoundError, ValidationError, assertRole, isDuplicateK
 import type { MailContent } from '../../web/mail';
 import { localized } from '../../web/i18n';
 import { recordAudit } from '../audit';
-import { reachablePerson } from '../accounts';
+import { reachablePeople } from '../accounts';
+import { outsideRequest } from '../../web/time-limit';
 import type { FairDeps } from './deps';
 import { createEdition, findEdition, requestWindowOpen, type NewEditionInput } from './editions';
 import { Booth, BoothRequest, FairEdition, type BoothDoc, type BoothRequestDoc, type FairEditionDoc } from './model';
@@ -125,24 +126,31 @@ export async function inviteReturningExhibitors(deps: FairDeps, actor: Actor, ed
   if (!requestWindowOpen(edition, now)) throw new ConflictError('fair:errors.inviteNotOpen');
   const previous = await previousEditionOf(edition);
   if (!previous) throw new ConflictError('fair:errors.noPreviousEdition');
-  const result: InvitationResult = { sent: 0, already: 0, unreachable: 0 };
   const url = `${deps.baseUrl}/fair/requests/new`;
-  for (const r of await exhibitorRequests(previous._id)) {
-    const person = await reachablePerson(r.requester);
-    if (!person) {
-      result.unreachable++;
-      continue;
+  const exhibitors = await exhibitorRequests(previous._id);
+  const people = new Map((await reachablePeople(exhibitors.map((r) => r.requester))).map((p) => [p.id, p]));
+  // Each claim is followed by its e-mail even if the request runs out of time meanwhile: the
+  // sending runs outside the request's time limit, so no company is claimed without its e-mail.
+  const result = await outsideRequest(async () => {
+    const out: InvitationResult = { sent: 0, already: 0, unreachable: 0 };
+    for (const r of exhibitors) {
+      const person = people.get(String(r.requester));
+      if (!person) {
+        out.unreachable++;
+        continue;
+      }
+      try {
+        await ReturnInvitation.create({ edition: edition._id, company: r.company, fromEdition: previous._id, recipient: new Types.ObjectId(person.id), invitedBy: new Types.ObjectId(actor.id), at: now });
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+        out.already++;
+        continue;
+      }
+      await deps.mailer.notify({ email: person.email, name: person.name, language: person.language }, invitationMail({ company: r.companyName, edition, previous, url }, person.language));
+      out.sent++;
     }
-    try {
-      await ReturnInvitation.create({ edition: edition._id, company: r.company, fromEdition: previous._id, recipient: new Types.ObjectId(person.id), invitedBy: new Types.ObjectId(actor.id), at: now });
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      result.already++;
-      continue;
-    }
-    await deps.mailer.notify({ email: person.email, name: person.name, language: person.language }, invitationMail({ company: r.companyName, edition, previous, url }, person.language));
-    result.sent++;
-  }
+    return out;
+  });
   await recordAudit({ actor, action: 'fair.invitations.send', targetType: 'FairEdition', targetId: String(edition._id), after: { from: String(previous._id), ...result }, at: now });
   return result;
 }

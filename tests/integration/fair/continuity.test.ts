@@ -75,6 +75,8 @@ beforeAll(async () => {
   await exhibited(last, returning.user, 'confirmed', { wishedCodes: ['A01', 'Z99'] });
   await exhibited(last, other.user, 'approved');
   await exhibited(last, rejected.user, 'rejected');
+  // An exhibitor whose address was never verified: nobody to write to, so not claimed either.
+  await exhibited(last, await makeUser({ role: 'member', member: 'JP', verified: false }), 'confirmed');
   last = (await FairEdition.findById(last._id).lean<FairEditionDoc>())!;
 });
 afterAll(async () => {
@@ -170,7 +172,7 @@ test('invitations: refused before the edition opens; then each exhibitor once, i
 
   t.setNow(new Date(next.requestOpensAt.getTime() + DAY));
   const page = await org.get(`/admin/fair/editions/${String(next._id)}/invite`);
-  expect(page.text).toContain('2 companies exhibited there.');
+  expect(page.text).toContain('3 companies exhibited there.');
   const second = await organizerAgent(t.app);
   const [a, b] = await Promise.all([
     postForm(org, `/admin/fair/editions/${String(next._id)}/invite`, {}, `/admin/fair/editions/${String(next._id)}/invite`),
@@ -192,7 +194,7 @@ test('invitations: refused before the edition opens; then each exhibitor once, i
   const again = await postForm(org, `/admin/fair/editions/${String(next._id)}/invite`, {}, `/admin/fair/editions/${String(next._id)}/invite`);
   expect(again.status).toBe(303);
   const after = await org.get(String(again.headers.location));
-  expect(after.text).toContain('0 companies invited (2 invited before');
+  expect(after.text).toContain('0 companies invited (2 invited before, 1 without a reachable address)');
   expect(after.text).toContain('2 companies have been invited already');
   await t.mailSettled();
   expect(t.smtp.to(returning.user.email).filter((m) => m.subject.includes('展位申请已开放'))).toHaveLength(1);
