@@ -73,6 +73,8 @@ export const MULTI_LINE_FIELDS: ReadonlySet<string> = new Set([
   'seeks',
   'specialNeeds',
   'summary',
+  'toImprove',
+  'wentWell',
 ]);
 
 /** Secrets are compared or hashed as typed, never rewritten (and never stored as text). */

@@ -145,6 +145,7 @@ export function concretePath(pattern: string, fx: Fixtures): string {
     [/^\/admin\/practices\//, { id: ids.practice }],
     [/^\/fair\/requests\//, { id: ids.fairDraft, action: 'submit' }],
     [/^\/admin\/fair\/editions\//, { id: ids.edition, boothId: ids.booth }],
+    [/^\/fair\/editions\//, { id: ids.edition }],
     [/^\/board\/threads\//, { id: ids.thread }],
     [/^\/board\/posts\//, { id: ids.post }],
     [/^\/board\/:category/, { category: ids.category }],

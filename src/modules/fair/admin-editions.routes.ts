@@ -9,7 +9,8 @@ import type { AppContext } from '../../web/context';
 import { flash } from '../../web/flash';
 import { formHandler, type FormValues } from '../../web/forms';
 import type { FieldErrors } from '../../kernel';
-import { EditionForm, currentEdition, editionFormValues, findEdition, listEditions } from './editions';
+import { EditionForm, NewEditionForm, currentEdition, editionFormValues, findEdition, listEditions } from './editions';
+import { latestEdition, startingValues } from './continuity';
 import { EDITION_STATUSES, type FairEditionDoc } from './model';
 import type { FairService } from './service';
 
@@ -29,24 +30,28 @@ export function fairAdminEditionsRouter(ctx: AppContext, fair: FairService): Rou
     res.render('fair/admin/index', { title: req.t('fair:admin.title'), editions: await listEditions() });
   });
 
-  function editionForm(req: Request, res: Response, edition: FairEditionDoc | null, values: FormValues | Record<string, string | number>, errors: FieldErrors) {
-    res.render('fair/admin/edition-form', { title: req.t(edition ? 'fair:admin.editEdition' : 'fair:admin.newEdition'), edition, values, errors, statuses: EDITION_STATUSES });
+  async function editionForm(req: Request, res: Response, edition: FairEditionDoc | null, values: FormValues | Record<string, string | number>, errors: FieldErrors) {
+    // A new edition may start from the latest one's hall and quotas.
+    const source = edition ? null : await latestEdition();
+    res.render('fair/admin/edition-form', { title: req.t(edition ? 'fair:admin.editEdition' : 'fair:admin.newEdition'), edition, values, errors, statuses: EDITION_STATUSES, source });
   }
 
-  router.get('/admin/fair/editions/new', (req, res) => {
-    const y = ctx.now().getUTCFullYear() + 1;
-    editionForm(req, res, null, { year: y, status: 'draft', defaultQuota: 3, startsOn: `${y}-09-15`, endsOn: `${y}-09-18` }, {});
+  router.get('/admin/fair/editions/new', async (req, res) => {
+    const source = await latestEdition();
+    const year = Math.max(ctx.now().getUTCFullYear() + 1, source ? source.year + 1 : 0);
+    await editionForm(req, res, null, startingValues(source, year), {});
   });
 
   router.post(
     '/admin/fair/editions/new',
     formHandler({
-      body: EditionForm,
+      body: NewEditionForm,
       render: (req, res, { values, errors }) => editionForm(req, res, null, values, errors),
       async handle(req, res, { body }) {
-        const created = await fair.createEdition(actorOf(req), body);
+        const { edition, copied } = await fair.createEditionFrom(actorOf(req), body);
         flash(req, 'success', 'fair:flash.editionSaved');
-        res.redirect(303, `/admin/fair/editions/${String(created._id)}`);
+        if (body.copyFrom) flash(req, 'success', 'fair:flash.hallCopied', { count: copied });
+        res.redirect(303, `/admin/fair/editions/${String(edition._id)}`);
       },
     }),
   );

@@ -69,6 +69,12 @@ export const EditionForm = z.object({
 });
 export type EditionInput = z.infer<typeof EditionForm>;
 
+/** The new-edition form: the edition, and the edition whose hall it starts from (a checkbox, on by default). */
+export const NewEditionForm = EditionForm.extend({
+  copyFrom: z.preprocess((v) => (v === '' ? undefined : v), fields.objectId().optional()),
+});
+export type NewEditionInput = z.infer<typeof NewEditionForm>;
+
 function utcDate(value: string): Date {
   return new Date(value.length === 10 ? `${value}T00:00:00.000Z` : `${value.length === 16 ? `${value}:00` : value}.000Z`);
 }
@@ -152,11 +158,11 @@ export function editionFormValues(e: FairEditionDoc): Record<string, string | nu
   };
 }
 
-export async function createEdition(deps: Pick<FairDeps, 'clock'>, actor: Actor, input: EditionInput): Promise<FairEditionDoc> {
+export async function createEdition(deps: Pick<FairDeps, 'clock'>, actor: Actor, input: EditionInput, copiedFrom: Types.ObjectId | null = null): Promise<FairEditionDoc> {
   assertRole(actor, 'organizer');
   const data = await editionFields(input);
   const _id = new Types.ObjectId();
-  const created = await FairEdition.create({ _id, code: `edition-${input.year}-${String(_id)}`, ...data });
+  const created = await FairEdition.create({ _id, code: `edition-${input.year}-${String(_id)}`, ...data, copiedFrom });
   await recordAudit({ actor, action: 'fair.edition.create', targetType: 'FairEdition', targetId: String(_id), after: data, at: deps.clock() });
   return created.toObject() as FairEditionDoc;
 }

@@ -4,3 +4,4 @@
  */
 export { FairEdition, Booth, BoothRequest, BoothAssignment, QuotaCounter, type FairEditionDoc, type BoothDoc, type BoothRequestDoc, type RequestStatus } from './model';
 export { currentEdition } from './editions';
+export { outcomesPerMember, type OutcomeFigureRow } from './outcomes';

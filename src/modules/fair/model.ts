@@ -6,6 +6,7 @@
  */
 import { Schema, Types, model, models, type Model } from 'mongoose';
 import { FILE_KINDS, type StoredFileRef } from '../../web/uploads';
+import { ensureContinuityIndexes } from './continuity-model';
 
 export const EDITION_STATUSES = ['draft', 'open', 'closed', 'allocated', 'archived'] as const;
 export type EditionStatus = (typeof EDITION_STATUSES)[number];
@@ -54,6 +55,8 @@ export interface FairEditionDoc {
   quotaOverrides: QuotaOverride[];
   notes: Localized;
   allocationPublishedAt: Date | null;
+  /** The edition whose hall and quotas this one started from (its exhibitors are invited back). */
+  copiedFrom?: Types.ObjectId | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -75,6 +78,7 @@ const FairEditionSchema = new Schema<FairEditionDoc>(
     quotaOverrides: { type: [new Schema<QuotaOverride>({ member: { type: String, required: true }, quota: { type: Number, required: true, min: 0 } }, { _id: false })], default: [] },
     notes: { type: LocalizedSchema, default: () => ({ en: '', 'zh-CN': '' }) },
     allocationPublishedAt: { type: Date, default: null },
+    copiedFrom: { type: Schema.Types.ObjectId, default: null },
   },
   { timestamps: true },
 );
@@ -194,6 +198,8 @@ const BoothRequestSchema = new Schema<BoothRequestDoc>(
 BoothRequestSchema.index({ edition: 1, company: 1 }, { unique: true, partialFilterExpression: { active: true }, name: 'one_active_request_per_company' });
 BoothRequestSchema.index({ edition: 1, status: 1, member: 1 });
 BoothRequestSchema.index({ requester: 1, createdAt: -1 });
+// A company's requests by status: its desk (offers to confirm, outcome reports due) and its last request to pre-fill from.
+BoothRequestSchema.index({ company: 1, status: 1 });
 
 export interface BoothAssignmentDoc {
   _id: Types.ObjectId;
@@ -240,5 +246,5 @@ export const QuotaCounter: Model<QuotaCounterDoc> = (models.QuotaCounter as Mode
 
 /** Creates the indexes the rules depend on before the first request arrives. */
 export async function ensureFairIndexes(): Promise<void> {
-  await Promise.all([FairEdition.createIndexes(), Booth.createIndexes(), BoothRequest.createIndexes(), BoothAssignment.createIndexes(), QuotaCounter.createIndexes()]);
+  await Promise.all([ensureContinuityIndexes(), FairEdition.createIndexes(), Booth.createIndexes(), BoothRequest.createIndexes(), BoothAssignment.createIndexes(), QuotaCounter.createIndexes()]);
 }

@@ -18,13 +18,14 @@ import { fairRequestsRouter } from './requests.routes';
 import { fairStepsRouter } from './steps.routes';
 import { createFairService } from './service';
 import { fairDeskCount, fairDeskItems } from './desk';
+import { fairContinuityRouter } from './continuity.routes';
 
 const fairService = oncePerContext((ctx) => createFairService({ mailer: ctx.mailer, files: ctx.files, clock: ctx.now, baseUrl: ctx.config.baseUrl }));
 
 export const fairModule: PortalModule = {
   name: 'fair',
-  deskItems: (_ctx, actor) => fairDeskItems(actor),
-  deskCount: (_ctx, actor) => fairDeskCount(actor),
+  deskItems: (ctx, actor) => fairDeskItems(actor, ctx.now()),
+  deskCount: (ctx, actor) => fairDeskCount(actor, ctx.now()),
   router(ctx) {
     const fair = fairService(ctx);
     const router = Router();
@@ -37,6 +38,7 @@ export const fairModule: PortalModule = {
     router.use(fairAdminBoothsRouter(ctx, fair));
     router.use(fairAdminEditionsRouter(ctx, fair));
     router.use(fairAdminDeskRouter(ctx));
+    router.use(fairContinuityRouter(ctx, fair));
     return router;
   },
   async onStart(ctx) {

@@ -12,6 +12,7 @@ import { currentEdition, quotaFor, requestWindowOpen } from './editions';
 import { STATUS_CLASS } from './labels';
 import { RequestForm, activeRequestOf, editionOf, getRequest, listOwnRequests, requestFormValues, requestProblems } from './requests';
 import type { FairService } from './service';
+import { prefillFromLastRequest } from './continuity';
 
 const uploadLocals = { accept: ACCEPT_ATTRIBUTE, maxMb: MAX_FILE_BYTES / 1024 / 1024 };
 
@@ -51,6 +52,8 @@ export function fairRequestsRouter(ctx: AppContext, fair: FairService): Router {
     if (draft && draft.status !== 'draft') throw new NotFoundError();
     const edition = draft ? await editionOf(draft) : await currentEdition();
     const existing = !draft && edition ? await activeRequestOf(actor.companyId, edition._id) : null;
+    // A returning exhibitor's new form opens filled from its last request; nothing is stored until it is sent.
+    const prefill = !draft && !values && !existing && edition && actor.role === 'member' ? await prefillFromLastRequest(actor.companyId, edition) : null;
     res.render('fair/request-form', {
       title: req.t(draft ? 'fair:form.editTitle' : 'fair:form.title'),
       edition,
@@ -58,7 +61,8 @@ export function fairRequestsRouter(ctx: AppContext, fair: FairService): Router {
       existing,
       noCompany: !draft && (actor.role !== 'member' || !actor.companyId),
       quota: edition && (draft?.member ?? actor.member) ? quotaFor(edition, draft?.member ?? actor.member!) : 0,
-      values: values ?? (draft ? requestFormValues(draft) : { contactName: actor.name, boothCount: '1' }),
+      values: values ?? (draft ? requestFormValues(draft) : (prefill?.values ?? { contactName: actor.name, boothCount: '1' })),
+      prefilledFrom: prefill?.from ?? null,
       errors,
       formError: null,
       action: draft ? `/fair/requests/${String(draft._id)}/edit` : '/fair/requests/new',

@@ -12,6 +12,10 @@ import { closeRequests, createEdition, publishAllocation, updateEdition, type Ed
 import { reconcileAllocations } from './repair';
 import { createRequest, updateDraft, type RequestInput } from './requests';
 import { seedFirstEdition } from './seed';
+import { createEditionFrom, copyHall, inviteReturningExhibitors } from './continuity';
+import { saveReport, turnIntoPractice, type OutcomeInput } from './outcomes';
+import type { NewEditionInput } from './editions';
+import type { Types } from 'mongoose';
 
 export function createFairService(deps: FairDeps) {
   return {
@@ -20,6 +24,12 @@ export function createFairService(deps: FairDeps) {
     transition: (actor: Actor, id: string, action: Exclude<HumanAction, 'approve'>, input: NoteInput = {}) => transition(deps, actor, id, action, input),
     approve: (actor: Actor, id: string, input: ApproveInput) => approveRequest(deps, actor, id, input),
     createEdition: (actor: Actor, input: EditionInput) => createEdition(deps, actor, input),
+    /** A new edition, starting from an earlier one's hall when the form asks so. */
+    createEditionFrom: (actor: Actor, input: NewEditionInput) => createEditionFrom(deps, actor, input),
+    copyHall: (actor: Actor, targetId: Types.ObjectId, sourceId: Types.ObjectId) => copyHall(deps, actor, targetId, sourceId),
+    inviteReturningExhibitors: (actor: Actor, editionId: string) => inviteReturningExhibitors(deps, actor, editionId),
+    saveOutcomeReport: (actor: Actor, editionId: string, input: OutcomeInput) => saveReport(deps, actor, editionId, input),
+    turnReportIntoPractice: (actor: Actor, reportId: string) => turnIntoPractice(deps, actor, reportId),
     updateEdition: (actor: Actor, id: string, input: EditionInput) => updateEdition(deps, actor, id, input),
     publishAllocation: (actor: Actor, id: string) => publishAllocation(deps, actor, id),
     closeRequests: (actor: Actor, id: string) => closeRequests(deps, actor, id),

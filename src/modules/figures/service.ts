@@ -10,7 +10,7 @@ import { assertRole } from '../../kernel';
 import { OutboxMail } from '../../web/mail';
 import { companiesPerMemberSector, registrationsPerMemberMonth, suspendedAccountIds, SECTORS, type DateRange } from '../accounts';
 import { postsPerMonth } from '../board';
-import { BoothRequest, FairEdition } from '../fair';
+import { BoothRequest, FairEdition, outcomesPerMember } from '../fair';
 import { listAsemMembers } from '../members';
 import { practicesPerThemeAndLanguage, THEMES } from '../practices';
 import type { ChartData } from './chart';
@@ -175,13 +175,27 @@ async function mail(): Promise<Figure> {
   };
 }
 
-export const FIGURE_IDS = ['registrations', 'companies', 'booths', 'practices', 'board', 'mail'] as const;
+/** Exhibitors' outcome reports per ASEM member (the chosen edition, or all); the balance counts reports. */
+async function outcomes(f: FigureFilters, regions: Map<string, 'Asia' | 'Europe'>, suspended: Types.ObjectId[]): Promise<Figure> {
+  const rows = await outcomesPerMember({ edition: f.edition, excludeAuthors: suspended });
+  const series = ['reports', 'contacts', 'deals'] as const;
+  return {
+    id: 'outcomes',
+    data: { categories: rows.map((r) => r.member), series: series.map((name) => ({ name, values: rows.map((r) => r[name]) })) },
+    categoryKey: null,
+    seriesKey: 'figures:series.',
+    balance: balanceOf(new Map(rows.map((r) => [r.member, r.reports])), regions),
+    csv: { header: ['member', 'region', 'reports', 'contacts', 'deals'], rows: rows.map((r) => [r.member, regions.get(r.member) ?? '', r.reports, r.contacts, r.deals]) },
+  };
+}
+
+export const FIGURE_IDS = ['registrations', 'companies', 'booths', 'practices', 'board', 'mail', 'outcomes'] as const;
 
 export async function figures(actor: Actor | undefined, f: FigureFilters): Promise<Figure[]> {
   assertRole(actor, 'organizer');
   const [regions, suspendedIds] = await Promise.all([regionOf(), suspendedAccountIds()]);
   const suspended = suspendedIds.map((id) => new Types.ObjectId(id));
-  return Promise.all([registrations(f, regions), companies(regions), boothRequests(f, regions, suspended), practices(f, suspended), board(f, suspended), mail()]);
+  return Promise.all([registrations(f, regions), companies(regions), boothRequests(f, regions, suspended), practices(f, suspended), board(f, suspended), mail(), outcomes(f, regions, suspended)]);
 }
 
 export async function editions(): Promise<{ id: string; name: { en?: string; 'zh-CN'?: string }; year: number }[]> {
