@@ -2,8 +2,8 @@
  * Editing an event and its times: the organizer changes every field with the rules of creation
  * (bad input refused, form kept, nothing changed), each edit is audited and raises the .ics
  * SEQUENCE under the same UID; optional start and end times in the event's zone give timed
- * DTSTART/DTEND (right in UTC, read by an independent parser), whole days otherwise; the event
- * page shows the times in the event's zone. Only the organizer may edit.
+ * DTSTART/DTEND with the zone's VTIMEZONE (right in UTC, read by an independent parser), whole
+ * days otherwise; the event page shows the times in the event's zone. Only the organizer may edit.
  */
 import * as nodeIcal from 'node-ical';
 import { ORGANIZER, createTestApp, type TestApp } from '../../helpers/app';
@@ -75,8 +75,12 @@ describe('editing events, with times', () => {
     expect(page.text).toContain('(Asia/Kuala_Lumpur)');
   });
 
-  it('writes the times as instants right in UTC (Kuala Lumpur is UTC+8)', async () => {
-    const ev = veventOf((await newAgent(t.app).get(`/events/${id}.ics`)).text);
+  it("writes the times in the event's zone with its VTIMEZONE, right in UTC (Kuala Lumpur is UTC+8)", async () => {
+    const ics = (await newAgent(t.app).get(`/events/${id}.ics`)).text;
+    expect(ics).toContain('DTSTART;TZID=Asia/Kuala_Lumpur:20270410T093000');
+    expect(ics).toContain('DTEND;TZID=Asia/Kuala_Lumpur:20270411T170000');
+    expect(ics).toMatch(/BEGIN:VTIMEZONE\r?\nTZID:Asia\/Kuala_Lumpur/);
+    const ev = veventOf(ics);
     expect(ev.datetype).toBe('date-time');
     expect(ev.start.toISOString()).toBe('2027-04-10T01:30:00.000Z');
     expect(ev.end!.toISOString()).toBe('2027-04-11T09:00:00.000Z');
@@ -114,7 +118,7 @@ describe('editing events, with times', () => {
     expect(after.uid).toBe(before.uid);
     expect(Number(after.sequence)).toBe(1);
     expect(String(after.summary)).toBe('ASEM SME Ministerial Meeting 2027');
-    // Brussels in July is UTC+2.
+    // Brussels in July is UTC+2 (its VTIMEZONE says when daylight saving applies).
     expect(after.start.toISOString()).toBe('2027-07-01T08:00:00.000Z');
     expect(after.end!.toISOString()).toBe('2027-07-02T14:30:00.000Z');
 
