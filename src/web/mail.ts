@@ -99,6 +99,22 @@ const OutboxSchema = new Schema<OutboxDoc>({
 OutboxSchema.index({ status: 1, nextAttemptAt: 1 });
 export const OutboxMail: Model<OutboxDoc> = (models.OutboxMail as Model<OutboxDoc>) ?? model<OutboxDoc>('OutboxMail', OutboxSchema, 'mail_outbox');
 
+/** Messages sent and given up per day (UTC), for the organizer's figures: counts only, no content. */
+interface MailDayDoc {
+  day: string;
+  sent: number;
+  failed: number;
+}
+const MailDaySchema = new Schema<MailDayDoc>({ day: { type: String, required: true, unique: true }, sent: { type: Number, default: 0 }, failed: { type: Number, default: 0 } });
+export const MailDayCount: Model<MailDayDoc> = (models.MailDayCount as Model<MailDayDoc>) ?? model<MailDayDoc>('MailDayCount', MailDaySchema, 'mail_daily');
+
+/** One more sent or failed message today: an upsert `$inc` (a lost insert race is retried as an update). */
+async function countMail(outcome: 'sent' | 'failed'): Promise<void> {
+  const day = new Date().toISOString().slice(0, 10);
+  const bump = () => MailDayCount.updateOne({ day }, { $inc: { [outcome]: 1 } }, { upsert: true });
+  await bump().catch((err: unknown) => ((err as { code?: number }).code === 11000 ? bump() : Promise.reject(err)));
+}
+
 export interface SenderTiming {
   /** Delivery attempts before a message is kept as failed. */
   maxAttempts: number;
@@ -201,7 +217,8 @@ export function createMailer(opts: MailerOptions): Mailer {
     } catch (err) {
       if (attempts >= timing.maxAttempts) {
         logger.error({ err, to: doc.message.to, attempts }, 'mail given up after repeated failures');
-        await OutboxMail.updateOne(mine, { $set: { status: 'failed', lastError: String(err) } });
+        const given = await OutboxMail.updateOne(mine, { $set: { status: 'failed', lastError: String(err) } });
+        if (given.modifiedCount) await countMail('failed').catch((e: unknown) => logger.warn({ err: e }, 'mail count not kept'));
       } else {
         const retryAt = new Date(Date.now() + backoffMs(attempts));
         logger.warn({ err, to: doc.message.to, attempts, retryAt }, 'mail send failed; will retry');
@@ -210,7 +227,8 @@ export function createMailer(opts: MailerOptions): Mailer {
       return;
     }
     // Sent: settle it (outside the try, so a database hiccup here is never taken for a failed send).
-    await OutboxMail.deleteOne(mine);
+    const settledNow = await OutboxMail.deleteOne(mine);
+    if (settledNow.deletedCount) await countMail('sent').catch((e: unknown) => logger.warn({ err: e }, 'mail count not kept'));
   }
 
   let started = false;

@@ -2,7 +2,8 @@
  * In the browser, in English and Chinese: the organizer creates a Senior Officials' Meeting and
  * uploads a draft agenda; a liaison of Malaysia (in Chinese) registers a delegation of two and
  * comments on the draft; the organizer uploads v2 and publishes it; an SME never sees the draft;
- * each role's desk shows the right items and empties as they are done. axe on every new page.
+ * each role's desk shows the right items and empties as they are done; the organizer edits the
+ * meeting to give it times. axe on every new page.
  */
 import type { Page } from 'playwright-core';
 import { ORGANIZER } from '../helpers/app';
@@ -51,6 +52,15 @@ describeBrowser("the officials' mechanism in the browser", () => {
     await Promise.all([org.waitForURL(/\/events\/[a-f0-9]{24}$/), org.getByRole('button', { name: 'Create the event' }).click()]);
     const eventUrl = org.url();
     await expectAccessible(org, 'event');
+
+    // ...edits it: times in the venue's zone, shown on the event page.
+    await Promise.all([org.waitForURL(/\/edit$/), org.getByRole('link', { name: 'Edit the event' }).click()]);
+    await expectAccessible(org, 'event-edit');
+    await org.fill('#f-startTime', '09:30');
+    await org.fill('#f-endTime', '17:00');
+    await Promise.all([org.waitForURL(/\/events\/[a-f0-9]{24}$/), org.getByRole('button', { name: 'Save the changes' }).click()]);
+    expect(await org.textContent('.fair-facts')).toContain('09:30');
+    expect(await org.textContent('.fair-facts')).toContain('Asia/Singapore');
 
     // ...and uploads the draft agenda.
     await org.goto(`${eventUrl}/documents`);

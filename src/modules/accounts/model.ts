@@ -42,6 +42,8 @@ const TokenSchema = new Schema(
 
 const UserSchema = new Schema(
   {
+    // Created by the demo-data tool: never counted in the figures.
+    demo: { type: Boolean, default: false },
     email: { type: String, required: true, unique: true, lowercase: true, trim: true },
     passwordHash: { type: String, required: true },
     name: { type: String, required: true, trim: true },
@@ -70,6 +72,8 @@ const UserSchema = new Schema(
 
 const CompanySchema = new Schema(
   {
+    // Created by the demo-data tool: never counted in the figures.
+    demo: { type: Boolean, default: false },
     name: { type: String, required: true, trim: true },
     member: { type: String, required: true, uppercase: true, index: true },
     sector: { type: String, required: true, enum: SECTORS },

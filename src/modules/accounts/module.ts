@@ -8,6 +8,7 @@ import { loginRouter } from './login.routes';
 import { registrationRouter } from './registration.routes';
 import { createAccountsService, ensureFirstOrganizer } from './service';
 import { migrateOfficialCompanies } from './administration';
+import { invitationsDeskCount, invitationsDeskItems } from './desk';
 
 const accountsService = oncePerContext((ctx) => createAccountsService({ mailer: ctx.mailer, clock: ctx.now, baseUrl: ctx.config.baseUrl }));
 
@@ -21,6 +22,8 @@ export const accountsModule: PortalModule = {
     router.use(accountRouter(accounts));
     return router;
   },
+  deskItems: (ctx, actor) => invitationsDeskItems(actor, ctx.now()),
+  deskCount: (_ctx, actor) => invitationsDeskCount(actor),
   async onStart(ctx) {
     const created = await ensureFirstOrganizer({ admin: ctx.config.admin, isProduction: ctx.config.isProduction, logger: ctx.logger, now: ctx.now() });
     if (created?.password) {

@@ -1,6 +1,6 @@
 /**
  * What the organizer's figures read of the board: posts per month, by aggregation in the database
- * (authors left out, e.g. suspended accounts, and an optional date range).
+ * (authors left out, e.g. suspended accounts, demo posts never counted, and an optional date range).
  */
 import { Types, trusted } from 'mongoose';
 import { BoardPost } from './model';
@@ -8,7 +8,7 @@ import { BoardPost } from './model';
 export async function postsPerMonth(opts: { excludeAuthors: Types.ObjectId[]; from?: Date | null; to?: Date | null }): Promise<{ month: string; count: number }[]> {
   const createdAt = opts.from || opts.to ? { createdAt: trusted({ ...(opts.from ? { $gte: opts.from } : {}), ...(opts.to ? { $lt: opts.to } : {}) }) } : {};
   const rows = await BoardPost.aggregate<{ _id: string; count: number }>([
-    { $match: { author: { $nin: opts.excludeAuthors }, ...createdAt } },
+    { $match: { author: { $nin: opts.excludeAuthors }, demo: { $ne: true }, ...createdAt } },
     { $group: { _id: { $dateToString: { format: '%Y-%m', date: '$createdAt' } }, count: { $sum: 1 } } },
   ]);
   return rows.map((r) => ({ month: r._id, count: r.count }));

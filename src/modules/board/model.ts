@@ -37,6 +37,8 @@ const BoardCategorySchema = new Schema<BoardCategoryDoc>(
 );
 
 export interface BoardThreadDoc {
+  /** Created by the demo-data tool: never counted in the figures. */
+  demo?: boolean;
   _id: Types.ObjectId;
   category: Types.ObjectId;
   title: string;
@@ -55,6 +57,8 @@ export interface BoardThreadDoc {
 }
 
 const BoardThreadSchema = new Schema<BoardThreadDoc>({
+  // Created by the demo-data tool: never counted in the figures.
+  demo: { type: Boolean, default: false },
   category: { type: Schema.Types.ObjectId, ref: 'BoardCategory', required: true },
   title: { type: String, required: true, trim: true },
   author: { type: Schema.Types.ObjectId, ref: 'User', required: true },
@@ -73,6 +77,8 @@ BoardThreadSchema.index({ category: 1, hidden: 1, pinned: -1, lastActivityAt: -1
 BoardThreadSchema.index({ hidden: 1, lastActivityAt: -1 });
 
 export interface BoardPostDoc {
+  /** Created by the demo-data tool: never counted in the figures. */
+  demo?: boolean;
   _id: Types.ObjectId;
   thread: Types.ObjectId;
   category: Types.ObjectId;
@@ -97,6 +103,8 @@ export interface BoardPostDoc {
 }
 
 const BoardPostSchema = new Schema<BoardPostDoc>({
+  // Created by the demo-data tool: never counted in the figures.
+  demo: { type: Boolean, default: false },
   thread: { type: Schema.Types.ObjectId, ref: 'BoardThread', required: true },
   category: { type: Schema.Types.ObjectId, ref: 'BoardCategory', required: true },
   number: { type: Number, required: true },

@@ -25,6 +25,10 @@ export function isTimeZone(value: string): boolean {
   }
 }
 
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+const optionalTime = () =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().regex(TIME, 'events:errors.time').optional());
+
 export const EventForm = z
   .object({
     kind: z.enum(EVENT_KINDS),
@@ -34,6 +38,8 @@ export const EventForm = z
     descriptionZh: fields.optionalText(5000),
     startsOn: day(),
     endsOn: day(),
+    startTime: optionalTime(),
+    endTime: optionalTime(),
     timeZone: z.string().trim().min(1).max(64).refine(isTimeZone, 'events:errors.timeZone'),
     hostMember: z.string().trim().min(1).max(10),
     city: fields.text(120),
@@ -42,6 +48,9 @@ export const EventForm = z
     delegationDeadline: optionalDay(),
   })
   .refine((v) => v.endsOn >= v.startsOn, { path: ['endsOn'], message: 'events:errors.endsBeforeStart' })
+  .refine((v) => !v.startTime || !!v.endTime, { path: ['endTime'], message: 'events:errors.timesBoth' })
+  .refine((v) => !v.endTime || !!v.startTime, { path: ['startTime'], message: 'events:errors.timesBoth' })
+  .refine((v) => !v.startTime || !v.endTime || v.endsOn > v.startsOn || v.endTime > v.startTime, { path: ['endTime'], message: 'events:errors.endTimeBeforeStart' })
   .refine((v) => !v.delegationDeadline || v.delegationDeadline <= v.startsOn, { path: ['delegationDeadline'], message: 'events:errors.deadlineAfterStart' });
 export type EventInput = z.infer<typeof EventForm>;
 

@@ -24,8 +24,13 @@ export interface OfficialEventDoc {
   description: Bilingual;
   startsAt: Date;
   endsAt: Date;
-  /** IANA time zone of the venue, for display (the instants are stored in UTC). */
+  /** IANA time zone of the venue: the days are its calendar days, the times its wall-clock times. */
   timeZone: string;
+  /** Optional times (HH:MM in the event's zone) on the first and the last day; null: whole days. */
+  startTime: string | null;
+  endTime: string | null;
+  /** Raised on every edit: the iCalendar SEQUENCE, so calendars replace the event of the same UID. */
+  sequence: number;
   hostMember: string;
   city: string;
   venue: string;
@@ -49,6 +54,9 @@ const OfficialEventSchema = new Schema<OfficialEventDoc>(
     startsAt: { type: Date, required: true, index: true },
     endsAt: { type: Date, required: true },
     timeZone: { type: String, required: true },
+    startTime: { type: String, default: null },
+    endTime: { type: String, default: null },
+    sequence: { type: Number, default: 0 },
     hostMember: { type: String, required: true, uppercase: true },
     city: { type: String, required: true, trim: true },
     venue: { type: String, default: '', trim: true },

@@ -13,7 +13,7 @@ import { ACCEPT_ATTRIBUTE, MAX_FILE_BYTES, sendStoredFile, uploadMiddleware, upl
 import { reachablePerson } from '../accounts';
 import { listAsemMembers } from '../members';
 import { icsOf } from './calendar';
-import { CommentForm, DelegationForm, DocumentForm, EventForm, PublishForm, VersionForm } from './forms';
+import { CommentForm, DelegationForm, DocumentForm, EventForm, PublishForm, VersionForm, isTimeZone } from './forms';
 import { DOCUMENT_KINDS, EVENT_KINDS, VISIBILITIES, type DelegationDoc } from './model';
 import {
   calendar,
@@ -23,6 +23,7 @@ import {
   delegationsCsv,
   delegationsOpen,
   eventEntry,
+  eventFormValues,
   feedHolder,
   getDocument,
   getEvent,
@@ -84,14 +85,17 @@ export function eventsRouter(ctx: AppContext, events: EventsService): Router {
   });
 
   // ---- new event (organizer) ----
-  async function showEventForm(req: Request, res: Response, state: FormState) {
+  async function showEventForm(req: Request, res: Response, state: FormState, editing: string | null = null) {
     res.render('events/new', {
-      title: req.t('events:new.title'),
+      title: req.t(editing ? 'events:edit.title' : 'events:new.title'),
+      action: editing ? `/events/${editing}/edit` : '/events/new',
+      editing,
       values: state.values,
       errors: state.errors,
       kinds: EVENT_KINDS,
       visibilities: VISIBILITIES,
-      timeZones: TIME_ZONES,
+      // An event's own zone stays choosable when it is not among the usual ones.
+      timeZones: [...new Set([...TIME_ZONES, ...(typeof state.values.timeZone === 'string' && isTimeZone(state.values.timeZone) ? [state.values.timeZone] : [])])],
       members: await listAsemMembers(req.lang),
     });
   }
@@ -107,6 +111,25 @@ export function eventsRouter(ctx: AppContext, events: EventsService): Router {
       async handle(req, res, { body }) {
         const event = await events.createEvent(actorOf(req), body);
         flash(req, 'success', 'events:flash.created');
+        res.redirect(303, `/events/${String(event._id)}`);
+      },
+    }),
+  );
+
+  // ---- editing an event (organizer) ----
+  router.get('/events/:id/edit', requireRole('organizer'), async (req, res) => {
+    const event = await getEvent(req.user, req.params.id);
+    await showEventForm(req, res, { values: eventFormValues(event), errors: {} }, String(event._id));
+  });
+  router.post(
+    '/events/:id/edit',
+    requireRole('organizer'),
+    formHandler({
+      body: EventForm,
+      render: async (req, res, state) => showEventForm(req, res, state, String((await getEvent(req.user, req.params.id))._id)),
+      async handle(req, res, { body }) {
+        const event = await events.updateEvent(actorOf(req), req.params.id, body);
+        flash(req, 'success', 'events:flash.updated');
         res.redirect(303, `/events/${String(event._id)}`);
       },
     }),

@@ -81,6 +81,11 @@ export interface CalendarEntry {
   startsAt: Date;
   endsAt: Date;
   timeZone: string;
+  /** Wall-clock times in timeZone on the first and last day, or null for whole days. */
+  startTime: string | null;
+  endTime: string | null;
+  /** The iCalendar SEQUENCE (raised on each edit). */
+  sequence: number;
   hostMember: string;
   city: string;
   venue: string;
@@ -98,6 +103,9 @@ function entryOfEvent(e: OfficialEventDoc): CalendarEntry {
     startsAt: e.startsAt,
     endsAt: e.endsAt,
     timeZone: e.timeZone,
+    startTime: e.startTime ?? null,
+    endTime: e.endTime ?? null,
+    sequence: e.sequence ?? 0,
     hostMember: e.hostMember,
     city: e.city,
     venue: e.venue,
@@ -121,6 +129,9 @@ async function fairEntries(): Promise<CalendarEntry[]> {
     startsAt: f.startsOn,
     endsAt: f.endsOn,
     timeZone: 'Asia/Shanghai',
+    startTime: null,
+    endTime: null,
+    sequence: 0,
     hostMember: 'CN',
     city: f.city.en ?? '',
     venue: f.venue.en ?? '',
@@ -148,28 +159,101 @@ export function eventEntry(event: OfficialEventDoc): CalendarEntry {
   return entryOfEvent(event);
 }
 
-async function createEvent(deps: EventsDeps, actor: Actor, input: EventInput): Promise<OfficialEventDoc> {
-  assertRole(actor, 'organizer');
+/** The stored fields of an event, from the form (create and edit share the rules). */
+async function eventFields(input: EventInput): Promise<Omit<OfficialEventDoc, '_id' | 'delegationsLockedAt' | 'reminder14At' | 'reminder3At' | 'createdBy' | 'createdAt' | 'updatedAt' | 'sequence'>> {
   const host = input.hostMember.toUpperCase();
   if (!(await isAsemMemberCode(host))) throw new ValidationError({ hostMember: { key: 'validation:invalidChoice' } });
-  const created = await OfficialEvent.create({
+  return {
     kind: input.kind,
     title: { en: input.titleEn, 'zh-CN': input.titleZh },
     description: { en: input.descriptionEn ?? '', 'zh-CN': input.descriptionZh ?? '' },
     startsAt: input.startsOn,
     endsAt: input.endsOn,
+    startTime: input.startTime ?? null,
+    endTime: input.endTime ?? null,
     timeZone: input.timeZone,
     hostMember: host,
     city: input.city,
     venue: input.venue ?? '',
     visibility: input.visibility,
     delegationDeadline: input.delegationDeadline ? endOfDay(input.delegationDeadline) : null,
+  };
+}
+
+/** What the audit log keeps of an event (before and after an edit). */
+function eventAudit(e: Pick<OfficialEventDoc, 'kind' | 'title' | 'startsAt' | 'endsAt' | 'startTime' | 'endTime' | 'timeZone' | 'hostMember' | 'city' | 'venue' | 'visibility' | 'delegationDeadline'>): Record<string, unknown> {
+  return {
+    kind: e.kind,
+    title: e.title.en,
+    titleZh: e.title['zh-CN'],
+    startsOn: e.startsAt.toISOString().slice(0, 10),
+    endsOn: e.endsAt.toISOString().slice(0, 10),
+    startTime: e.startTime ?? null,
+    endTime: e.endTime ?? null,
+    timeZone: e.timeZone,
+    hostMember: e.hostMember,
+    city: e.city,
+    venue: e.venue,
+    visibility: e.visibility,
+    delegationDeadline: e.delegationDeadline ? e.delegationDeadline.toISOString().slice(0, 10) : null,
+  };
+}
+
+async function createEvent(deps: EventsDeps, actor: Actor, input: EventInput): Promise<OfficialEventDoc> {
+  assertRole(actor, 'organizer');
+  const fieldsOf = await eventFields(input);
+  const created = await OfficialEvent.create({
+    ...fieldsOf,
+    sequence: 0,
     createdBy: new Types.ObjectId(actor.id),
     createdAt: deps.clock(),
     updatedAt: deps.clock(),
   });
   await recordAudit({ actor, action: 'event.create', targetType: 'event', targetId: String(created._id), after: { title: input.titleEn }, at: deps.clock() });
   return created.toObject();
+}
+
+/**
+ * The organizer changes an event: every field, with the rules of creation. The iCalendar SEQUENCE
+ * goes up so calendars that imported the event replace it (same UID). A new delegation deadline
+ * makes the reminders due again for it.
+ */
+async function updateEvent(deps: EventsDeps, actor: Actor, id: unknown, input: EventInput): Promise<OfficialEventDoc> {
+  assertRole(actor, 'organizer');
+  const before = await getEvent(actor, id);
+  const fieldsOf = await eventFields(input);
+  const deadlineMoved = (before.delegationDeadline?.getTime() ?? null) !== (fieldsOf.delegationDeadline?.getTime() ?? null);
+  const now = deps.clock();
+  const after = await OfficialEvent.findOneAndUpdate(
+    { _id: before._id },
+    { $set: { ...fieldsOf, updatedAt: now, ...(deadlineMoved ? { reminder14At: null, reminder3At: null } : {}) }, $inc: { sequence: 1 } },
+    { returnDocument: 'after' },
+  ).lean<OfficialEventDoc>();
+  if (!after) throw new NotFoundError();
+  await recordAudit({ actor, action: 'event.update', targetType: 'event', targetId: String(after._id), before: eventAudit(before), after: eventAudit(after), at: now });
+  return after;
+}
+
+/** The form's values for an event being edited. */
+export function eventFormValues(e: OfficialEventDoc): Record<string, string> {
+  const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : '');
+  return {
+    kind: e.kind,
+    titleEn: e.title.en,
+    titleZh: e.title['zh-CN'],
+    descriptionEn: e.description.en,
+    descriptionZh: e.description['zh-CN'],
+    startsOn: day(e.startsAt),
+    endsOn: day(e.endsAt),
+    startTime: e.startTime ?? '',
+    endTime: e.endTime ?? '',
+    timeZone: e.timeZone,
+    hostMember: e.hostMember,
+    city: e.city,
+    venue: e.venue,
+    visibility: e.visibility,
+    delegationDeadline: day(e.delegationDeadline),
+  };
 }
 
 // ---- private calendar feed -----------------------------------------------------------------------
@@ -483,6 +567,7 @@ async function publishVersion(deps: EventsDeps, actor: Actor | undefined, eventI
 export function createEventsService(deps: EventsDeps) {
   return {
     createEvent: (actor: Actor, input: EventInput) => createEvent(deps, actor, input),
+    updateEvent: (actor: Actor, id: unknown, input: EventInput) => updateEvent(deps, actor, id, input),
     feedToken: (actor: Actor | undefined) => feedToken(deps, actor),
     regenerateFeedToken: (actor: Actor | undefined) => regenerateFeedToken(deps, actor),
     registerDelegation: (actor: Actor | undefined, eventId: unknown, input: DelegationInput) => registerDelegation(deps, actor, eventId, input),

@@ -142,6 +142,8 @@ export interface AssignedBooth {
 export type AttachmentRef = StoredFileRef;
 
 export interface BoothRequestDoc {
+  /** Created by the demo-data tool: never counted in the figures. */
+  demo?: boolean;
   _id: Types.ObjectId;
   edition: Types.ObjectId;
   company: Types.ObjectId;
@@ -168,6 +170,8 @@ export interface BoothRequestDoc {
 
 const BoothRequestSchema = new Schema<BoothRequestDoc>(
   {
+    // Created by the demo-data tool: never counted in the figures.
+    demo: { type: Boolean, default: false },
     edition: { type: Schema.Types.ObjectId, ref: 'FairEdition', required: true },
     company: { type: Schema.Types.ObjectId, ref: 'Company', required: true },
     companyName: { type: String, required: true },

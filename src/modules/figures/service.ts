@@ -2,68 +2,30 @@
  * The organizer's figures (/admin/figures): each chart's data computed from the modules' front
  * doors, with the filters (fair edition, date range). Rules: no suspended account, no official as
  * a company (accounts' figures count only member accounts with a company), nothing of a suspended
- * author; the Asia–Europe balance where members are counted.
+ * author, no record of the demo-data tool (flagged `demo`); the Asia–Europe balance where members
+ * are counted.
  */
 import { Types, trusted } from 'mongoose';
 import type { Actor } from '../../kernel';
 import { assertRole } from '../../kernel';
-import { OutboxMail } from '../../web/mail';
 import { companiesPerMemberSector, registrationsPerMemberMonth, suspendedAccountIds, SECTORS, type DateRange } from '../accounts';
 import { postsPerMonth } from '../board';
 import { BoothRequest, FairEdition, outcomesPerMember } from '../fair';
 import { listAsemMembers } from '../members';
 import { practicesPerThemeAndLanguage, THEMES } from '../practices';
-import type { ChartData } from './chart';
+import { contactsFigure, mailFigure, messagesFigure, opportunitiesFigure } from './activity';
+import { REGIONS, balanceOf, monthsBetween, type Figure } from './figure';
 
-export const REGIONS = ['Asia', 'Europe'] as const;
+export { REGIONS, type Figure } from './figure';
+
 export const REQUEST_STATUSES_SHOWN = ['submitted', 'endorsed', 'declined', 'approved', 'waitlisted', 'rejected', 'confirmed', 'withdrawn'] as const;
 
 export interface FigureFilters extends DateRange {
   edition: string | null;
 }
 
-/** A chart: its data (categories × series, labels are catalogue keys or plain text), and its CSV. */
-export interface Figure {
-  id: string;
-  data: ChartData;
-  /** Category labels: catalogue key prefix (e.g. 'figures:status.'), or null when plain text. */
-  categoryKey: string | null;
-  seriesKey: string | null;
-  balance: { asia: number; europe: number } | null;
-  csv: { header: string[]; rows: (string | number)[][] };
-}
-
-function monthsBetween(months: string[]): string[] {
-  if (!months.length) return [];
-  const sorted = [...months].sort();
-  const out: string[] = [];
-  let [y, m] = sorted[0]!.split('-').map(Number) as [number, number];
-  const last = sorted[sorted.length - 1]!;
-  for (let guard = 0; guard < 240; guard++) {
-    const key = `${y}-${String(m).padStart(2, '0')}`;
-    out.push(key);
-    if (key >= last) break;
-    m++;
-    if (m > 12) {
-      m = 1;
-      y++;
-    }
-  }
-  return out;
-}
-
 async function regionOf(): Promise<Map<string, 'Asia' | 'Europe'>> {
   return new Map((await listAsemMembers('en')).map((m) => [m.code, m.region]));
-}
-
-function balanceOf(byMember: Map<string, number>, regions: Map<string, 'Asia' | 'Europe'>): { asia: number; europe: number } {
-  let asia = 0;
-  let europe = 0;
-  for (const [member, n] of byMember) {
-    if (regions.get(member) === 'Asia') asia += n;
-    else if (regions.get(member) === 'Europe') europe += n;
-  }
-  return { asia, europe };
 }
 
 function dateFilter(field: string, r: DateRange): Record<string, unknown> {
@@ -105,7 +67,7 @@ async function companies(regions: Map<string, 'Asia' | 'Europe'>): Promise<Figur
 }
 
 async function boothRequests(f: FigureFilters, regions: Map<string, 'Asia' | 'Europe'>, suspended: Types.ObjectId[]): Promise<Figure> {
-  const filter: Record<string, unknown> = { status: trusted({ $in: [...REQUEST_STATUSES_SHOWN] }), requester: trusted({ $nin: suspended }) };
+  const filter: Record<string, unknown> = { status: trusted({ $in: [...REQUEST_STATUSES_SHOWN] }), requester: trusted({ $nin: suspended }), demo: trusted({ $ne: true }) };
   if (f.edition && Types.ObjectId.isValid(f.edition)) filter.edition = new Types.ObjectId(f.edition);
   const rows = await BoothRequest.find(filter, { member: 1, status: 1, edition: 1 }).lean<{ member: string; status: string }[]>();
   const counts = new Map<string, number>();
@@ -163,18 +125,6 @@ async function board(f: FigureFilters, suspended: Types.ObjectId[]): Promise<Fig
   };
 }
 
-async function mail(): Promise<Figure> {
-  const [pending, failed] = await Promise.all([OutboxMail.countDocuments({ status: 'pending' }), OutboxMail.countDocuments({ status: 'failed' })]);
-  return {
-    id: 'mail',
-    data: { categories: ['pending', 'failed'], series: [{ name: 'mails', values: [pending, failed] }] },
-    categoryKey: 'figures:mail.',
-    seriesKey: 'figures:series.',
-    balance: null,
-    csv: { header: ['status', 'count'], rows: [['pending', pending], ['failed', failed]] },
-  };
-}
-
 /** Exhibitors' outcome reports per ASEM member (the chosen edition, or all); the balance counts reports. */
 async function outcomes(f: FigureFilters, regions: Map<string, 'Asia' | 'Europe'>, suspended: Types.ObjectId[]): Promise<Figure> {
   const rows = await outcomesPerMember({ edition: f.edition, excludeAuthors: suspended });
@@ -189,13 +139,35 @@ async function outcomes(f: FigureFilters, regions: Map<string, 'Asia' | 'Europe'
   };
 }
 
-export const FIGURE_IDS = ['registrations', 'companies', 'booths', 'practices', 'board', 'mail', 'outcomes'] as const;
+export const FIGURE_IDS = [
+  'registrations',
+  'companies',
+  'booths',
+  'practices',
+  'board',
+  'messages',
+  'opportunities',
+  'contacts',
+  'mail',
+  'outcomes',
+] as const;
 
 export async function figures(actor: Actor | undefined, f: FigureFilters): Promise<Figure[]> {
   assertRole(actor, 'organizer');
   const [regions, suspendedIds] = await Promise.all([regionOf(), suspendedAccountIds()]);
   const suspended = suspendedIds.map((id) => new Types.ObjectId(id));
-  return Promise.all([registrations(f, regions), companies(regions), boothRequests(f, regions, suspended), practices(f, suspended), board(f, suspended), mail(), outcomes(f, regions, suspended)]);
+  return Promise.all([
+    registrations(f, regions),
+    companies(regions),
+    boothRequests(f, regions, suspended),
+    practices(f, suspended),
+    board(f, suspended),
+    messagesFigure(f, suspended),
+    opportunitiesFigure(f, regions, suspended),
+    contactsFigure(f, suspended),
+    mailFigure(f),
+    outcomes(f, regions, suspended),
+  ]);
 }
 
 export async function editions(): Promise<{ id: string; name: { en?: string; 'zh-CN'?: string }; year: number }[]> {

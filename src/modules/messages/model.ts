@@ -9,6 +9,8 @@
 import { Schema, Types, model, models, type Model } from 'mongoose';
 
 export interface ConversationDoc {
+  /** Created by the demo-data tool: never counted in the figures. */
+  demo?: boolean;
   _id: Types.ObjectId;
   subject: string;
   startedBy: Types.ObjectId;
@@ -19,6 +21,8 @@ export interface ConversationDoc {
 }
 
 const ConversationSchema = new Schema<ConversationDoc>({
+  // Created by the demo-data tool: never counted in the figures.
+  demo: { type: Boolean, default: false },
   subject: { type: String, required: true, trim: true },
   startedBy: { type: Schema.Types.ObjectId, ref: 'User', required: true },
   participants: { type: [Schema.Types.ObjectId], ref: 'User', required: true, index: true },
@@ -53,6 +57,8 @@ MembershipSchema.index({ user: 1, lastMessageAt: -1 });
 MembershipSchema.index({ user: 1, unread: 1 });
 
 export interface MessageDoc {
+  /** Created by the demo-data tool: never counted in the figures. */
+  demo?: boolean;
   _id: Types.ObjectId;
   conversation: Types.ObjectId;
   author: Types.ObjectId;
@@ -61,6 +67,8 @@ export interface MessageDoc {
 }
 
 const MessageSchema = new Schema<MessageDoc>({
+  // Created by the demo-data tool: never counted in the figures.
+  demo: { type: Boolean, default: false },
   conversation: { type: Schema.Types.ObjectId, ref: 'Conversation', required: true },
   author: { type: Schema.Types.ObjectId, ref: 'User', required: true },
   body: { type: String, required: true },

@@ -2,7 +2,7 @@
  * The organizer's partnering figures: opportunities open and closed, contact requests sent and
  * accepted, by ASEM member and by pair of regions (Asia–Europe, Asia–Asia, Europe–Europe).
  */
-import { trusted } from 'mongoose';
+import { trusted, type Types } from 'mongoose';
 import { ForbiddenError, type Actor } from '../../kernel';
 import type { AsemMemberView } from '../members';
 import { ContactRequest, Opportunity } from './model';
@@ -50,4 +50,53 @@ export async function figures(actor: Actor, members: AsemMemberView[]): Promise<
     byMember: [...byMember.values()].sort((a, b) => a.member.localeCompare(b.member)),
     byPair: [...pairs.values()].sort((a, b) => a.pair.localeCompare(b.pair)),
   };
+}
+
+/* ---------------------------------------------------------------- per month, for the charts */
+
+export interface PartnerActivityOptions {
+  /** Authors and senders left out (suspended accounts). */
+  excludeAuthors: Types.ObjectId[];
+  from?: Date | null;
+  to?: Date | null;
+}
+
+function range(field: string, opts: PartnerActivityOptions): Record<string, unknown> {
+  return opts.from || opts.to ? { [field]: trusted({ ...(opts.from ? { $gte: opts.from } : {}), ...(opts.to ? { $lt: opts.to } : {}) }) } : {};
+}
+
+/**
+ * Opportunities posted per month (YYYY-MM, UTC), kind and ASEM member: never one of a suspended
+ * author, one hidden by moderation, or demo content.
+ */
+export async function opportunitiesPerMonth(opts: PartnerActivityOptions): Promise<{ month: string; kind: string; member: string; count: number }[]> {
+  const rows = await Opportunity.aggregate<{ _id: { month: string; kind: string; member: string }; count: number }>([
+    { $match: { author: { $nin: opts.excludeAuthors }, hiddenAt: null, demo: { $ne: true }, ...range('createdAt', opts) } },
+    { $group: { _id: { month: { $dateToString: { format: '%Y-%m', date: '$createdAt' } }, kind: '$kind', member: '$member' }, count: { $sum: 1 } } },
+  ]);
+  return rows.map((r) => ({ ...r._id, count: r.count }));
+}
+
+/**
+ * Contact requests per month (YYYY-MM, UTC): sent (by the month they were sent), accepted and
+ * declined (by the month of the answer). Requests of a suspended sender or demo content are left out.
+ */
+export async function contactRequestsPerMonth(opts: PartnerActivityOptions): Promise<{ month: string; sent: number; accepted: number; declined: number }[]> {
+  const base = { fromUser: { $nin: opts.excludeAuthors }, demo: { $ne: true } };
+  const month = (field: string) => ({ $dateToString: { format: '%Y-%m', date: `$${field}` } });
+  const [sent, decided] = await Promise.all([
+    ContactRequest.aggregate<{ _id: string; count: number }>([{ $match: { ...base, ...range('createdAt', opts) } }, { $group: { _id: month('createdAt'), count: { $sum: 1 } } }]),
+    ContactRequest.aggregate<{ _id: { month: string; status: string }; count: number }>([
+      { $match: { ...base, status: { $in: ['accepted', 'declined'] }, ...range('decidedAt', opts) } },
+      { $group: { _id: { month: month('decidedAt'), status: '$status' }, count: { $sum: 1 } } },
+    ]),
+  ]);
+  const out = new Map<string, { month: string; sent: number; accepted: number; declined: number }>();
+  const row = (m: string) => out.get(m) ?? out.set(m, { month: m, sent: 0, accepted: 0, declined: 0 }).get(m)!;
+  for (const r of sent) row(r._id).sent += r.count;
+  for (const r of decided) {
+    if (r._id.status === 'accepted') row(r._id.month).accepted += r.count;
+    else row(r._id.month).declined += r.count;
+  }
+  return [...out.values()].sort((a, b) => a.month.localeCompare(b.month));
 }

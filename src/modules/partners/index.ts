@@ -3,3 +3,5 @@
  * module's one extra who-may-write door, wired in src/modules/index.ts).
  */
 export { hasAcceptedContact } from './contacts';
+/** The organizer's figures: opportunities and contact requests per month. */
+export { contactRequestsPerMonth, opportunitiesPerMonth } from './figures';

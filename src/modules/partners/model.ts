@@ -26,6 +26,8 @@ export interface AttachmentDoc extends StoredFileRef {
 }
 
 export interface OpportunityDoc {
+  /** Created by the demo-data tool: never counted in the figures. */
+  demo?: boolean;
   _id: Types.ObjectId;
   kind: OpportunityKind;
   title: string;
@@ -69,6 +71,8 @@ const AttachmentSchema = new Schema<AttachmentDoc>({
 
 const OpportunitySchema = new Schema<OpportunityDoc>(
   {
+    // Created by the demo-data tool: never counted in the figures.
+    demo: { type: Boolean, default: false },
     kind: { type: String, required: true, enum: OPPORTUNITY_KINDS },
     title: { type: String, required: true, trim: true },
     description: { type: String, required: true },
@@ -109,6 +113,8 @@ export const CONTACT_STATUSES = ['open', 'accepted', 'declined', 'expired'] as c
 export type ContactStatus = (typeof CONTACT_STATUSES)[number];
 
 export interface ContactRequestDoc {
+  /** Created by the demo-data tool: never counted in the figures. */
+  demo?: boolean;
   _id: Types.ObjectId;
   fromCompany: Types.ObjectId;
   fromUser: Types.ObjectId;
@@ -131,6 +137,8 @@ export interface ContactRequestDoc {
 }
 
 const ContactRequestSchema = new Schema<ContactRequestDoc>({
+  // Created by the demo-data tool: never counted in the figures.
+  demo: { type: Boolean, default: false },
   fromCompany: { type: Schema.Types.ObjectId, required: true },
   fromUser: { type: Schema.Types.ObjectId, required: true },
   fromMember: { type: String, required: true },

@@ -10,6 +10,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { oncePerContext, type AppContext, type PortalModule } from '../../web/context';
 import { outsideRequest } from '../../web/time-limit';
 import { refreshStaleCompanyTerms } from '../accounts';
+import { partnersDeskCount, partnersDeskItems } from './desk';
 import { ContactBlock, ContactRequest, DigestSetting, Opportunity, PartnerReport } from './model';
 import { accountExtras, partnersRouter } from './routes';
 import { createPartnersService } from './services';
@@ -39,6 +40,8 @@ export const partnersModule: PortalModule = {
     return partnersRouter(ctx, partnersService(ctx));
   },
   csrfExemptPaths: ['/opportunities/digest/unsubscribe'],
+  deskItems: (ctx, actor) => partnersDeskItems(actor, ctx.now()),
+  deskCount: (ctx, actor) => partnersDeskCount(actor, ctx.now()),
   async onStart(ctx) {
     await Promise.all([Opportunity.createIndexes(), ContactRequest.createIndexes(), ContactBlock.createIndexes(), PartnerReport.createIndexes(), DigestSetting.createIndexes()]);
     const refreshed = await refreshStaleCompanyTerms();

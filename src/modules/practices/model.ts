@@ -38,6 +38,8 @@ export interface AttachmentDoc extends StoredFileRef {
 }
 
 export interface PracticeDoc {
+  /** Created by the demo-data tool: never counted in the figures. */
+  demo?: boolean;
   _id: Types.ObjectId;
   kind: PracticeKind;
   status: PracticeStatus;
@@ -79,6 +81,8 @@ const AttachmentSchema = new Schema<AttachmentDoc>({
 
 const PracticeSchema = new Schema<PracticeDoc>(
   {
+    // Created by the demo-data tool: never counted in the figures.
+    demo: { type: Boolean, default: false },
     kind: { type: String, required: true, enum: PRACTICE_KINDS },
     status: { type: String, required: true, enum: PRACTICE_STATUSES, default: 'draft' },
     title: { type: String, required: true, trim: true },

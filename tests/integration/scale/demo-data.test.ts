@@ -4,7 +4,7 @@
  * the documents it derives from (thread and conversation counters, unread counts, receipts,
  * quota counters, search terms, rendered Markdown). Its accounts sign in with the documented password.
  */
-import { Types } from 'mongoose';
+import { Types, trusted } from 'mongoose';
 import { createTestApp, ORGANIZER, type TestApp } from '../../helpers/app';
 import { login, newAgent } from '../../helpers/http';
 import { DEMO_PASSWORD, SCALE_SIZES, generateDemoData, type GenerateResult } from '../../../src/demo/generate';
@@ -46,6 +46,14 @@ test('the counts asked for', async () => {
   const perMember = await Company.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$member', n: { $sum: 1 } } }, { $sort: { n: -1 } }]);
   expect(perMember[0]!._id).toBe('CN');
   expect(perMember.some((m) => m._id === 'ASEAN' || m._id === 'EC')).toBe(false);
+});
+
+test('every record the figures count carries the demo flag, so the figures leave it out', async () => {
+  const notDemo = { demo: trusted({ $ne: true }) };
+  expect(await User.countDocuments({ ...notDemo, role: trusted({ $ne: 'organizer' }) })).toBe(0);
+  for (const model of [Company, Practice, BoardThread, BoardPost, Conversation, PrivateMessage, BoothRequest] as const) {
+    expect(await (model as unknown as typeof Company).countDocuments(notDemo)).toBe(0);
+  }
 });
 
 test('board threads: counters, last activity and poster equal the posts', async () => {
