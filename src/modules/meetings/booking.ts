@@ -2,13 +2,13 @@
  * Meeting requests and booked meetings. A request offers slots the portal found free for both sides;
  * the side it awaits accepts one, declines or proposes others. Accepting books slot and place
  * atomically without transactions:
- *   1. the daily cap: one counter per (edition, person, day), raised by a conditional `$inc` only
- *      while below the cap (undone if a later step fails);
- *   2. one insert of a Meeting whose `holders` are both people and the place (`t:<table>`, trying
+ *   1. one insert of a Meeting whose `holders` are both people and the place (`t:<table>`, trying
  *      the tables in order, or `b:<booth>`): the unique index refuses a second booked meeting for
  *      the same person or place at the same start;
+ *   2. the daily cap: one counter per (edition, person, day), raised by a conditional `$inc` only
+ *      while below the cap (if it is reached, the meeting is deleted and the counts given back);
  *   3. the request moves pending → accepted by a conditional update; if that loses (cancelled or
- *      accepted at the same moment), the meeting is deleted and the counters undone.
+ *      accepted at the same moment), the meeting is deleted and the counts given back.
  */
 import { Types, trusted } from 'mongoose';
 import { z } from 'zod';
@@ -197,7 +197,7 @@ export async function sendRequest(deps: BookingDeps, actor: Actor | undefined, s
 /** A request the actor is a party to, or 404 (forged ids and other people's requests alike). */
 export async function requestOf(actor: Actor | undefined, id: unknown): Promise<MeetingRequestDoc> {
   if (!actor) throw new UnauthenticatedError();
-  const _id = objectIdOr404(id);
+  const _id = id instanceof Types.ObjectId ? id : objectIdOr404(id);
   const me = new Types.ObjectId(actor.id);
   const found = await MeetingRequest.findOne({ _id, $or: [{ fromUser: me }, { toUser: me }] }).lean<MeetingRequestDoc>();
   if (!found) throw new NotFoundError();
@@ -273,54 +273,53 @@ export async function acceptRequest(deps: BookingDeps, actor: Actor | undefined,
   const me = actor!.id;
   const other = String(r.fromUser) === me ? r.toUser : r.fromUser;
 
-  // 1. The daily cap, for both.
-  const reserved: Types.ObjectId[] = [];
-  const release = () => Promise.all(reserved.map((u) => releaseDay(r.edition, u, slot.day)));
-  for (const user of [new Types.ObjectId(me), other]) {
-    if (!(await reserveDay(r.edition, user, slot.day, settings.dailyCap))) {
-      await release();
-      throw new ValidationError({ slot: { key: String(user) === me ? 'meetings:errors.youAtCap' : 'meetings:errors.theyAtCap' } });
-    }
-    reserved.push(user);
-  }
-
-  // 2. One insert holds both people and the place.
+  // 1. One insert holds both people and the place.
   const booth = boothFor(from, to);
   const places = booth ? [{ key: `b:${booth}`, table: null, booth }] : Array.from({ length: settings.tableCount }, (_, i) => ({ key: `t:${i + 1}`, table: i + 1, booth: null }));
   const _id = new Types.ObjectId();
   const host = new URL(deps.baseUrl).host || 'asem-sme-exchange';
   let meeting: MeetingDoc | null = null;
-  try {
-    for (const place of places) {
-      try {
-        const created = await Meeting.create({
-          _id,
-          edition: r.edition,
-          request: r._id,
-          sides: [from, to].map((p) => ({ participant: p._id, user: p.user, company: p.company, member: p.member, name: p.name, companyName: p.companyName })),
-          startsAt: slot.startsAt,
-          endsAt: slot.endsAt,
-          day: slot.day,
-          table: place.table,
-          booth: place.booth,
-          holders: [userKey(from.user), userKey(to.user), place.key],
-          status: 'booked',
-          uid: `meeting-${String(_id)}@${host}`,
-          sequence: 0,
-        });
-        meeting = created.toObject() as MeetingDoc;
-        break;
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-        if (await bookedAt(r.edition, slot.startsAt, userKey(me))) throw new ValidationError({ slot: { key: 'meetings:errors.youBooked' } });
-        if (await bookedAt(r.edition, slot.startsAt, userKey(other))) throw new ValidationError({ slot: { key: 'meetings:errors.theyBooked' } });
-        // The place is taken: try the next one.
-      }
+  for (const place of places) {
+    try {
+      const created = await Meeting.create({
+        _id,
+        edition: r.edition,
+        request: r._id,
+        sides: [from, to].map((p) => ({ participant: p._id, user: p.user, company: p.company, member: p.member, name: p.name, companyName: p.companyName })),
+        startsAt: slot.startsAt,
+        endsAt: slot.endsAt,
+        day: slot.day,
+        table: place.table,
+        booth: place.booth,
+        holders: [userKey(from.user), userKey(to.user), place.key],
+        status: 'booked',
+        uid: `meeting-${String(_id)}@${host}`,
+        sequence: 0,
+      });
+      meeting = created.toObject() as MeetingDoc;
+      break;
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      if (await bookedAt(r.edition, slot.startsAt, userKey(me))) throw new ValidationError({ slot: { key: 'meetings:errors.youBooked' } });
+      if (await bookedAt(r.edition, slot.startsAt, userKey(other))) throw new ValidationError({ slot: { key: 'meetings:errors.theyBooked' } });
+      // The place is taken: try the next one.
     }
-    if (!meeting) throw new ValidationError({ slot: { key: 'meetings:errors.noPlace' } });
-  } catch (err) {
-    await release();
-    throw err;
+  }
+  if (!meeting) throw new ValidationError({ slot: { key: 'meetings:errors.noPlace' } });
+  const booked = meeting;
+
+  // 2. The daily cap, for both; on failure the meeting goes and the counts are given back.
+  const reserved: Types.ObjectId[] = [];
+  const undo = async () => {
+    await Meeting.deleteOne({ _id: booked._id, status: 'booked' });
+    await Promise.all(reserved.map((u) => releaseDay(r.edition, u, slot.day)));
+  };
+  for (const user of [new Types.ObjectId(me), other]) {
+    if (!(await reserveDay(r.edition, user, slot.day, settings.dailyCap))) {
+      await undo();
+      throw new ValidationError({ slot: { key: String(user) === me ? 'meetings:errors.youAtCap' : 'meetings:errors.theyAtCap' } });
+    }
+    reserved.push(user);
   }
 
   // 3. The request moves only if it is still pending and awaiting the actor.
@@ -330,12 +329,11 @@ export async function acceptRequest(deps: BookingDeps, actor: Actor | undefined,
     { returnDocument: 'after' },
   ).lean<MeetingRequestDoc>();
   if (!won) {
-    await Meeting.deleteOne({ _id: meeting._id });
-    await release();
+    await undo();
     throw new ConflictError('meetings:errors.requestNotPending');
   }
-  await deps.invitations.booked(meeting, settings);
-  return meeting;
+  await deps.invitations.booked(booked, settings);
+  return booked;
 }
 
 export async function declineRequest(deps: BookingDeps, actor: Actor | undefined, id: unknown, reason: string): Promise<void> {
@@ -375,7 +373,7 @@ export async function proposeSlots(deps: BookingDeps, actor: Actor | undefined, 
 /** A booked meeting the actor takes part in, or 404. */
 export async function meetingOf(actor: Actor | undefined, id: unknown): Promise<MeetingDoc> {
   if (!actor) throw new UnauthenticatedError();
-  const _id = objectIdOr404(id);
+  const _id = id instanceof Types.ObjectId ? id : objectIdOr404(id);
   const found = await Meeting.findOne({ _id, 'sides.user': new Types.ObjectId(actor.id) }).lean<MeetingDoc>();
   if (!found) throw new NotFoundError();
   return found;

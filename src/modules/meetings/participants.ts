@@ -69,7 +69,7 @@ export async function ownParticipant(actor: Actor, editionId: Types.ObjectId): P
 
 /** An active participant of the edition by id, or 404. */
 export async function findParticipant(editionId: Types.ObjectId, id: unknown): Promise<MeetingParticipantDoc> {
-  const _id = objectIdOr404(id);
+  const _id = id instanceof Types.ObjectId ? id : objectIdOr404(id);
   await syncExhibitors(editionId);
   const found = await MeetingParticipant.findOne({ _id, edition: editionId, active: true }).lean<MeetingParticipantDoc>();
   if (!found) throw new NotFoundError();

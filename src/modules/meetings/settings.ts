@@ -171,10 +171,12 @@ export async function startingSettings(edition: FairEditionDoc, now: Date): Prom
   const earlier = await FairEdition.find({ _id: trusted({ $ne: edition._id }), startsOn: trusted({ $lt: edition.startsOn }) }, { _id: 1, startsOn: 1 })
     .sort({ startsOn: -1 })
     .lean<FairEditionDoc[]>();
-  const previous = earlier.length ? await MeetingSettings.findOne({ edition: trusted({ $in: earlier.map((e) => e._id) }) }).lean<MeetingSettingsDoc>() : null;
+  const candidates = earlier.length ? await MeetingSettings.find({ edition: trusted({ $in: earlier.map((e) => e._id) }) }).lean<MeetingSettingsDoc[]>() : [];
+  // The latest earlier edition that had sessions.
+  const previousEdition = earlier.find((e) => candidates.some((c) => String(c.edition) === String(e._id)));
+  const previous = previousEdition ? candidates.find((c) => String(c.edition) === String(previousEdition._id))! : null;
   if (previous) {
-    const prevEdition = earlier.find((e) => String(e._id) === String(previous.edition))!;
-    const prevFirst = isoDate(prevEdition.startsOn);
+    const prevFirst = isoDate(previousEdition!.startsOn);
     const days = previous.days
       .map((d) => ({ date: addDays(first, daysBetween(prevFirst, d.date)), windows: d.windows.map((w) => ({ start: w.start, end: w.end })) }))
       .filter((d) => d.date >= first && d.date <= last);
