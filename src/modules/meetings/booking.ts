@@ -436,6 +436,40 @@ export async function expireRequests(now: Date): Promise<number> {
   return res.modifiedCount;
 }
 
+/** How long a booking may take between its first and last write before the repair treats it as interrupted. */
+export const INTERRUPTED_AFTER_MS = 10 * 60 * 1000;
+
+/**
+ * Scheduled work: a booking interrupted between its writes (a crash, the request time limit) may
+ * leave a booked meeting its request does not point to, or a day count above the booked meetings.
+ * After a grace period such meetings go and such counts come down (by conditional updates, so a
+ * booking running meanwhile is never undercounted).
+ */
+export async function repairInterruptedBookings(now: Date): Promise<{ meetings: number; counts: number }> {
+  const cutoff = new Date(now.getTime() - INTERRUPTED_AFTER_MS);
+  const booked = await Meeting.find({ status: 'booked', createdAt: trusted({ $lt: cutoff }) }, { request: 1 }).lean<MeetingDoc[]>();
+  let meetings = 0;
+  if (booked.length) {
+    const accepted = await MeetingRequest.find({ _id: trusted({ $in: booked.map((m) => m.request) }), state: 'accepted' }, { meeting: 1 }).lean<MeetingRequestDoc[]>();
+    const held = new Set(accepted.map((r) => String(r.meeting)));
+    for (const m of booked) {
+      if (held.has(String(m._id))) continue;
+      const res = await Meeting.deleteOne({ _id: m._id, status: 'booked', createdAt: trusted({ $lt: cutoff }) });
+      meetings += res.deletedCount;
+    }
+  }
+  let counts = 0;
+  const counters = await MeetingDayCount.find({ count: trusted({ $gt: 0 }) }).lean();
+  for (const c of counters) {
+    const actual = await Meeting.countDocuments({ edition: c.edition, day: c.day, status: 'booked', 'sides.user': c.user });
+    if (c.count > actual) {
+      const res = await MeetingDayCount.updateOne({ _id: c._id, count: c.count }, { $set: { count: actual } });
+      counts += res.modifiedCount;
+    }
+  }
+  return { meetings, counts };
+}
+
 export interface RequestLists {
   incoming: MeetingRequestDoc[];
   outgoing: MeetingRequestDoc[];

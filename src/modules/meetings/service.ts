@@ -12,6 +12,7 @@ import {
   declineRequest,
   expireRequests,
   proposeSlots,
+  repairInterruptedBookings,
   sendRequest,
   withdraw,
   type BookingDeps,
@@ -45,8 +46,10 @@ export function createMeetingsService(deps: MeetingsDeps) {
     proposeSlots: (actor: Actor | undefined, id: unknown, input: z.infer<typeof ProposeForm>) => proposeSlots(booking, actor, id, input),
     cancelMeeting: (actor: Actor | undefined, id: unknown) => cancelMeeting(booking, actor, id),
     /** Scheduled work: claimed by a conditional update, safe on several instances. */
-    async runScheduledWork(): Promise<{ expiredRequests: number }> {
-      return { expiredRequests: await expireRequests(deps.clock()) };
+    async runScheduledWork(): Promise<{ expiredRequests: number; repaired: { meetings: number; counts: number } }> {
+      const expiredRequests = await expireRequests(deps.clock());
+      const repaired = await repairInterruptedBookings(deps.clock());
+      return { expiredRequests, repaired };
     },
   };
 }

@@ -281,3 +281,26 @@ describe('requests and booking', () => {
     expect((await MeetingParticipant.findOne({ user: new Types.ObjectId(de.id) }).lean())!.active).toBe(false);
   });
 });
+
+describe('interrupted bookings', () => {
+  test('a booked meeting its request does not point to, and a count above the meetings, are repaired after a grace period', async () => {
+    const { edition, settings } = await setUp();
+    const [a, b] = [await makeUser({ member: 'DE' }), await makeUser({ member: 'TH' })];
+    await service.register(actorOf(a), settings, { days: ['2027-09-15'], topics: '', meetAtBooth: false });
+    const bp = await service.register(actorOf(b), settings, { days: ['2027-09-15'], topics: '', meetAtBooth: false });
+    const r = await service.sendRequest(actorOf(a), settings, bp._id, { slot: [at('2027-09-15', '09:00'), at('2027-09-15', '09:30')] });
+    const kept = await service.acceptRequest(actorOf(b), r._id, at('2027-09-15', '09:00'));
+    // As if a second booking stopped after its insert and its counts: a meeting no request holds.
+    const orphan = await Meeting.create({ ...kept, _id: new Types.ObjectId(), uid: 'orphan@test', startsAt: new Date(at('2027-09-15', '09:30')), createdAt: clock.now });
+    await MeetingDayCount.updateMany({ edition: edition._id, day: '2027-09-15' }, { $inc: { count: 1 } });
+    expect((await service.runScheduledWork()).repaired).toEqual({ meetings: 0, counts: 0 });
+    clock.now = new Date(clock.now.getTime() + 11 * 60 * 1000);
+    const { repaired } = await service.runScheduledWork();
+    expect(repaired.meetings).toBe(1);
+    expect(repaired.counts).toBeGreaterThanOrEqual(2);
+    expect(await Meeting.exists({ _id: orphan._id })).toBeNull();
+    expect((await Meeting.findById(kept._id).lean())!.status).toBe('booked');
+    const counts = await MeetingDayCount.find({ edition: edition._id, day: '2027-09-15' }).lean();
+    expect(counts.map((c) => c.count)).toEqual([1, 1]);
+  });
+});
