@@ -17,6 +17,7 @@ import { hasAcceptedContact } from './partners';
 import { adminModule } from './admin/module';
 import { eventsModule } from './events/module';
 import { figuresModule } from './figures/module';
+import { meetingsModule, startMeetingReminders } from './meetings/module';
 
 export const portalModules: PortalModule[] = [
   // The home page asks the others for their sections, read per request from this very list.
@@ -34,9 +35,11 @@ export const portalModules: PortalModule[] = [
   // The who-may-write rule gains one door: two SMEs with an accepted contact request.
   createMessagesModule({ acceptedContact: hasAcceptedContact }),
   eventsModule,
+  // Meetings at the hall: the agenda, its feed, the outcomes, the organizer's grid.
+  meetingsModule,
   figuresModule,
   adminModule,
 ];
 
 /** Scheduled work of the modules, started by the server (never by tests unless they drive it). */
-export { startPartnersScheduler };
+export { startPartnersScheduler, startMeetingReminders };
