@@ -14,7 +14,7 @@ import { createMailer } from './web/mail';
 import { createFileStore } from './web/files';
 import { createLogger } from './web/logging';
 import { DEFAULT_RATE_LIMITS, type AppContext } from './web/context';
-import { portalModules, startMeetingsScheduler, startPartnersScheduler } from './modules';
+import { portalModules, startMeetingReminders, startMeetingsScheduler, startPartnersScheduler } from './modules';
 
 async function main(): Promise<void> {
   let config;
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
   mailer.start();
   const stopPartnersScheduler = startPartnersScheduler(ctx);
   const stopMeetingsScheduler = startMeetingsScheduler(ctx);
+  const stopMeetingReminders = startMeetingReminders(ctx);
 
   const app = createApp(ctx);
   const server = http.createServer(app);
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
     });
     stopPartnersScheduler();
     stopMeetingsScheduler();
+    stopMeetingReminders();
     await mailer.close();
     await db.stop();
     logger.info('stopped');

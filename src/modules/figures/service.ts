@@ -12,6 +12,7 @@ import { companiesPerMemberSector, registrationsPerMemberMonth, suspendedAccount
 import { postsPerMonth } from '../board';
 import { BoothRequest, FairEdition } from '../fair';
 import { listAsemMembers } from '../members';
+import { meetingFigures } from '../meetings';
 import { practicesPerThemeAndLanguage, THEMES } from '../practices';
 import type { ChartData } from './chart';
 
@@ -175,13 +176,27 @@ async function mail(): Promise<Figure> {
   };
 }
 
-export const FIGURE_IDS = ['registrations', 'companies', 'booths', 'practices', 'board', 'mail'] as const;
+/** Meetings at the hall: requested, accepted, held, by pair of regions (the meetings module counts). */
+async function meetings(f: FigureFilters, now: Date): Promise<Figure> {
+  const m = await meetingFigures(f, now);
+  const kinds = ['requested', 'accepted', 'held'] as const;
+  return {
+    id: 'meetings',
+    data: { categories: [...kinds], series: m.byPair.map((p) => ({ name: p.pair, values: kinds.map((k) => p[k]) })) },
+    categoryKey: 'agenda:figures.',
+    seriesKey: 'agenda:pairs.',
+    balance: null,
+    csv: { header: ['member', 'region', 'requested', 'accepted', 'held'], rows: m.byMember.map((r) => [r.member, r.region, r.requested, r.accepted, r.held]) },
+  };
+}
 
-export async function figures(actor: Actor | undefined, f: FigureFilters): Promise<Figure[]> {
+export const FIGURE_IDS = ['registrations', 'companies', 'booths', 'practices', 'board', 'mail', 'meetings'] as const;
+
+export async function figures(actor: Actor | undefined, f: FigureFilters, now: Date): Promise<Figure[]> {
   assertRole(actor, 'organizer');
   const [regions, suspendedIds] = await Promise.all([regionOf(), suspendedAccountIds()]);
   const suspended = suspendedIds.map((id) => new Types.ObjectId(id));
-  return Promise.all([registrations(f, regions), companies(regions), boothRequests(f, regions, suspended), practices(f, suspended), board(f, suspended), mail()]);
+  return Promise.all([registrations(f, regions), companies(regions), boothRequests(f, regions, suspended), practices(f, suspended), board(f, suspended), mail(), meetings(f, now)]);
 }
 
 export async function editions(): Promise<{ id: string; name: { en?: string; 'zh-CN'?: string }; year: number }[]> {

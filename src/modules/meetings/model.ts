@@ -205,6 +205,8 @@ export interface MeetingOutcome {
   followUp: FollowUp;
   note: string;
   at: Date;
+  /** The best-practice draft this side made from the outcome (at most one), if any. */
+  practice?: Types.ObjectId | null;
 }
 
 export interface MeetingSide {
@@ -265,6 +267,7 @@ const OutcomeSchema = new Schema<MeetingOutcome>(
     followUp: { type: String, enum: FOLLOW_UPS, required: true },
     note: { type: String, default: '' },
     at: { type: Date, required: true },
+    practice: { type: Schema.Types.ObjectId, default: null },
   },
   { _id: false },
 );
