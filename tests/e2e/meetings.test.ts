@@ -2,7 +2,9 @@
  * In the browser, in English and Chinese: the organizer sets up two meeting days with 10 tables; an
  * exhibitor from Thailand (approved booth request, reading in Chinese) and a visitor from Germany
  * register; the visitor requests a meeting, the exhibitor accepts; the organizer's set-up page
- * shows it. axe finds no serious or critical violation on each new page.
+ * shows it; both agendas show it (with the print stylesheet), the e-mails carry the invitation, the
+ * organizer's grid shows it, and after the fair both record the outcome. axe finds no serious or
+ * critical violation on each new page.
  */
 import type { Page } from 'playwright-core';
 import { Types } from 'mongoose';
@@ -130,6 +132,44 @@ describeBrowser('meetings at the hall in the browser', () => {
     await expect(pageOrg.locator('table').last().textContent()).resolves.toContain('Hamburg Feinkost GmbH');
     await pageOrg.goto(`${suite.baseUrl}/admin/fair/meetings?lang=zh-CN`);
     await expectAccessible(pageOrg, 'admin-zh');
+
+    // Both agendas show it; the agenda prints with its own stylesheet.
+    await pageDE.goto(`${suite.baseUrl}/fair/agenda`);
+    await expect(pageDE.locator('main').textContent()).resolves.toContain('Siam Rice Export Co');
+    await expect(pageDE.locator('link[rel="stylesheet"][media="print"][href*="agenda-print"]').count()).resolves.toBe(1);
+    await expectAccessible(pageDE, 'agenda');
+    await pageTH.goto(`${suite.baseUrl}/fair/agenda?lang=zh-CN`);
+    await expect(pageTH.locator('main').textContent()).resolves.toContain('Hamburg Feinkost GmbH');
+    await expectAccessible(pageTH, 'agenda-zh');
+
+    // The e-mails carry the invitation (an iCalendar request with the meeting's UID).
+    const booked = (await Meeting.findOne({ 'sides.participant': ex._id, status: 'booked' }).lean())!;
+    for (const email of [german.email, thai.email]) {
+      const mail = await suite.t.smtp.waitFor((m) => m.to.includes(email) && m.attachments.some((a) => /METHOD:REQUEST/.test(a.content)));
+      expect(mail.attachments.find((a) => /METHOD:REQUEST/.test(a.content))!.content).toContain(booked.uid);
+    }
+
+    // The organizer's grid shows it.
+    await pageOrg.goto(`${suite.baseUrl}/admin/fair/meetings/grid?day=${booked.day}`);
+    await expect(pageOrg.locator(`[data-meeting="${String(booked._id)}"]`).first().textContent()).resolves.toContain('Siam Rice Export Co');
+    await expectAccessible(pageOrg, 'grid');
+
+    // After the fair, both record the outcome.
+    suite.t.setNow(new Date(edition.endsOn.getTime() + 2 * 86_400_000));
+    await pageDE.goto(`${suite.baseUrl}/fair/agenda/${String(booked._id)}/outcome`);
+    await expectAccessible(pageDE, 'outcome');
+    await pageDE.locator('input[name="tookPlace"][value="yes"]').check();
+    await pageDE.locator('input[name="followUp"][value="talks"]').check();
+    await pageDE.fill('#f-note', 'Samples ordered.');
+    await Promise.all([pageDE.waitForURL(/\/fair\/agenda$/), pageDE.locator('form[action$="/outcome"] button[type=submit]').click()]);
+    await pageTH.goto(`${suite.baseUrl}/fair/agenda/${String(booked._id)}/outcome?lang=zh-CN`);
+    await expectAccessible(pageTH, 'outcome-zh');
+    await pageTH.locator('input[name="tookPlace"][value="yes"]').check();
+    await pageTH.locator('input[name="followUp"][value="agreement"]').check();
+    await Promise.all([pageTH.waitForURL(/\/fair\/agenda$/), pageTH.locator('form[action$="/outcome"] button[type=submit]').click()]);
+    const after = (await Meeting.findById(booked._id).lean())!;
+    expect(after.outcomes.map((o) => o.followUp).sort()).toEqual(['agreement', 'talks']);
+    suite.t.setNow(null);
     await ctxOrg.close();
     await ctxDE.close();
     await ctxTH.close();

@@ -139,8 +139,9 @@ test('an exhibitor from Thailand and a visitor from Germany meet: request, accep
   expect(accepted.status).toBe(303);
   const meeting = (await Meeting.findOne({ request: new Types.ObjectId(requestId) }).lean())!;
   expect(meeting).toMatchObject({ status: 'booked', table: 1 });
-  await t.smtp.waitFor((m) => m.to.includes(german.email) && m.subject.includes('Meeting booked'));
-  await t.smtp.waitFor((m) => m.to.includes(thai.email) && m.subject.includes('Meeting booked'));
+  // Both get the calendar invitation.
+  await t.smtp.waitFor((m) => m.to.includes(german.email) && m.attachments.some((a) => /METHOD:REQUEST/.test(a.content)));
+  await t.smtp.waitFor((m) => m.to.includes(thai.email) && m.attachments.some((a) => /METHOD:REQUEST/.test(a.content)));
   const setup = await organizer.get('/admin/fair/meetings');
   expect(setup.text).toContain('Hamburg Spice Import GmbH');
   expect(setup.text).toContain('Table 1');
@@ -152,7 +153,7 @@ test('an exhibitor from Thailand and a visitor from Germany meet: request, accep
   const cancelled = await postForm(deA, `/fair/meetings/booked/${String(meeting._id)}/cancel`, {}, '/fair/meetings/requests');
   expect(cancelled.status).toBe(303);
   expect((await Meeting.findById(meeting._id).lean())!).toMatchObject({ status: 'cancelled', sequence: 1 });
-  await t.smtp.waitFor((m) => m.to.includes(thai.email) && m.subject.includes('Meeting cancelled'));
+  await t.smtp.waitFor((m) => m.to.includes(thai.email) && m.attachments.some((a) => /METHOD:CANCEL/.test(a.content) && a.content.includes(meeting.uid)));
 });
 
 test('concurrency: 50 acceptances race for overlapping slots of the same two people and the same tables; exactly the bookings the rules allow', async () => {
