@@ -51,7 +51,7 @@ describeBrowser('meetings at the hall in the browser', () => {
     await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('form[action="/login"] button[type=submit]')]);
   }
 
-  test('sessions, registration, request, acceptance, and the set-up page shows the meeting', async () => {
+  test('sessions, registration, request, acceptance; the set-up page, both agendas, the invitations, the grid and both outcomes', async () => {
     // The organizer sets up two meeting days with ten tables.
     const ctxOrg = await suite.browser.newContext();
     const pageOrg = await ctxOrg.newPage();

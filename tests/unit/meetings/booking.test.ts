@@ -10,7 +10,7 @@ import { ContactBlock } from '../../../src/modules/partners/model';
 import { Meeting, MeetingDayCount, MeetingParticipant, MeetingRequest, MeetingSettings, ensureMeetingIndexes } from '../../../src/modules/meetings/model';
 import { SessionsDropMeetingsError, startingSettings } from '../../../src/modules/meetings/settings';
 import { expireRequests, sharedFreeSlots } from '../../../src/modules/meetings/booking';
-import { ownParticipant } from '../../../src/modules/meetings/participants';
+import { listParticipants, ownParticipant } from '../../../src/modules/meetings/participants';
 import { connectTestDb, disconnectTestDb } from '../../helpers/db';
 import { makeUser } from '../../helpers/factories';
 import { SESSIONS, actorOf, at, clock, exhibitor, invitations, makeEdition, organizer, service, setUp } from './setup';
@@ -302,5 +302,27 @@ describe('interrupted bookings', () => {
     expect((await Meeting.findById(kept._id).lean())!.status).toBe('booked');
     const counts = await MeetingDayCount.find({ edition: edition._id, day: '2027-09-15' }).lean();
     expect(counts.map((c) => c.count)).toEqual([1, 1]);
+  });
+});
+
+describe('the participants list', () => {
+  test('filters by member, kind, day and text in name or topics, page by page', async () => {
+    const { edition, settings } = await setUp();
+    await exhibitor(edition, 'TH', 'C01');
+    const [de, fr] = [await makeUser({ member: 'DE', name: 'Greta Vogel' }), await makeUser({ member: 'FR' })];
+    await service.register(actorOf(de), settings, { days: ['2027-09-15'], topics: 'Organic tea (wholesale)', meetAtBooth: false });
+    await service.register(actorOf(fr), settings, { days: ['2027-09-16'], topics: 'Wine', meetAtBooth: false });
+    const page = { skip: 0, perPage: 20 };
+    const names = async (filters: Parameters<typeof listParticipants>[1]) => (await listParticipants(edition._id, filters, page)).rows.map((p) => p.member).sort();
+    expect(await names({})).toEqual(['DE', 'FR', 'TH']);
+    expect(await names({ member: 'de' })).toEqual(['DE']);
+    expect(await names({ kind: 'exhibitor' })).toEqual(['TH']);
+    expect(await names({ day: '2027-09-16' })).toEqual(['FR', 'TH']);
+    expect(await names({ q: 'tea (whole' })).toEqual(['DE']);
+    expect(await names({ q: 'greta' })).toEqual(['DE']);
+    expect(await names({ q: '.*' })).toEqual([]);
+    const second = await listParticipants(edition._id, {}, { skip: 2, perPage: 2 });
+    expect(second.total).toBe(3);
+    expect(second.rows).toHaveLength(1);
   });
 });
