@@ -14,7 +14,7 @@ import { createMailer } from './web/mail';
 import { createFileStore } from './web/files';
 import { createLogger } from './web/logging';
 import { DEFAULT_RATE_LIMITS, type AppContext } from './web/context';
-import { portalModules, startPartnersScheduler } from './modules';
+import { portalModules, startMeetingReminders, startMeetingsScheduler, startPartnersScheduler } from './modules';
 
 async function main(): Promise<void> {
   let config;
@@ -34,6 +34,8 @@ async function main(): Promise<void> {
   for (const mod of portalModules) await mod.onStart?.(ctx);
   mailer.start();
   const stopPartnersScheduler = startPartnersScheduler(ctx);
+  const stopMeetingsScheduler = startMeetingsScheduler(ctx);
+  const stopMeetingReminders = startMeetingReminders(ctx);
 
   const app = createApp(ctx);
   const server = http.createServer(app);
@@ -58,6 +60,8 @@ async function main(): Promise<void> {
       server.closeIdleConnections();
     });
     stopPartnersScheduler();
+    stopMeetingsScheduler();
+    stopMeetingReminders();
     await mailer.close();
     await db.stop();
     logger.info('stopped');

@@ -17,6 +17,7 @@ import { hasAcceptedContact } from './partners';
 import { adminModule } from './admin/module';
 import { eventsModule } from './events/module';
 import { figuresModule } from './figures/module';
+import { meetingsModule, startMeetingReminders, startMeetingsScheduler } from './meetings/module';
 
 export const portalModules: PortalModule[] = [
   // The home page asks the others for their sections, read per request from this very list.
@@ -29,6 +30,9 @@ export const portalModules: PortalModule[] = [
   partnersModule,
   directoryModule,
   fairModule,
+  // Meetings at the hall: sessions, participants and requests (/fair/meetings, /admin/fair/meetings),
+  // the agenda, its feed, the outcomes and the organizer's grid.
+  meetingsModule,
   practicesModule,
   boardModule,
   // The who-may-write rule gains one door: two SMEs with an accepted contact request.
@@ -39,4 +43,4 @@ export const portalModules: PortalModule[] = [
 ];
 
 /** Scheduled work of the modules, started by the server (never by tests unless they drive it). */
-export { startPartnersScheduler };
+export { startPartnersScheduler, startMeetingsScheduler, startMeetingReminders };

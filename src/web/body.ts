@@ -70,11 +70,13 @@ export const MULTI_LINE_FIELDS: ReadonlySet<string> = new Set([
   'quotaOverrides',
   'reason',
   'results',
+  'schedule',
   'seeks',
   'specialNeeds',
   'summary',
   'toImprove',
   'wentWell',
+  'topics',
 ]);
 
 /** Secrets are compared or hashed as typed, never rewritten (and never stored as text). */

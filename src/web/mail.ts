@@ -27,6 +27,18 @@ export interface MailMessage {
   text: string;
   html: string;
   headers?: Record<string, string>;
+  /**
+   * An iCalendar part (RFC 6047): nodemailer sends it as the text/calendar alternative calendar
+   * clients act on, and as an .ics attachment. Plain strings, so the outbox keeps it as is.
+   */
+  icalEvent?: CalendarPart;
+}
+
+export interface CalendarPart {
+  /** The iTIP method, the same as the METHOD line of the content: REQUEST, CANCEL or PUBLISH. */
+  method: 'REQUEST' | 'CANCEL' | 'PUBLISH';
+  filename: string;
+  content: string;
 }
 
 export interface Recipient {
@@ -44,6 +56,8 @@ export interface MailContent {
   action?: { label: MessageRef; url: string };
   /** One-click unsubscribe: a footer line and the List-Unsubscribe header. */
   unsubscribeUrl?: string;
+  /** A calendar invitation or cancellation carried along (see MailMessage.icalEvent). */
+  calendar?: CalendarPart;
 }
 
 export interface Mailer {
@@ -160,7 +174,9 @@ export function renderMail(to: Recipient, content: MailContent): MailMessage {
     headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
   }
   const html = `<!doctype html><html lang="${to.language}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1a1a1a;max-width:600px;margin:auto;padding:16px"><p style="font-weight:bold;color:#0b5cab">${escapeHtml(t('common:siteName'))}</p>${htmlParts.join('\n')}</body></html>`;
-  return { to: to.name ? `"${to.name.replace(/["\\\r\n]/g, '')}" <${to.email}>` : to.email, subject, text: textLines.join('\n'), html, headers };
+  const message: MailMessage = { to: to.name ? `"${to.name.replace(/["\\\r\n]/g, '')}" <${to.email}>` : to.email, subject, text: textLines.join('\n'), html, headers };
+  if (content.calendar) message.icalEvent = { method: content.calendar.method, filename: content.calendar.filename, content: content.calendar.content };
+  return message;
 }
 
 export interface MailerOptions {

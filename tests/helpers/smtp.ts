@@ -12,6 +12,8 @@ export interface CapturedMail {
   text: string;
   html: string;
   headers: ParsedMail['headers'];
+  /** Attachments and non-text alternatives (a text/calendar invitation), their content as text. */
+  attachments: { filename: string; contentType: string; method: string; content: string }[];
 }
 
 export interface TestSmtp {
@@ -85,7 +87,7 @@ export async function startTestSmtp(): Promise<TestSmtp> {
         .then((parsed) => {
           const toField = parsed.to;
           const toList = (Array.isArray(toField) ? toField : toField ? [toField] : []).flatMap((a) => a.value.map((v) => (v.address ?? '').toLowerCase()));
-          const mail: CapturedMail = { to: toList, subject: parsed.subject ?? '', text: parsed.text ?? '', html: typeof parsed.html === 'string' ? parsed.html : '', headers: parsed.headers };
+          const mail: CapturedMail = { to: toList, subject: parsed.subject ?? '', text: parsed.text ?? '', html: typeof parsed.html === 'string' ? parsed.html : '', headers: parsed.headers, attachments: (parsed.attachments ?? []).map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, method: String((a as { method?: string }).method ?? ''), content: a.content.toString('utf8') })) };
           mails.push(mail);
           for (const w of [...waiters]) {
             if (w.match(mail)) {

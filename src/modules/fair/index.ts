@@ -3,5 +3,7 @@
  * editions and booth requests.
  */
 export { FairEdition, Booth, BoothRequest, BoothAssignment, QuotaCounter, type FairEditionDoc, type BoothDoc, type BoothRequestDoc, type RequestStatus } from './model';
-export { currentEdition } from './editions';
+export { currentEdition, findEdition, listEditions } from './editions';
 export { outcomesPerMember, type OutcomeFigureRow } from './outcomes';
+export { listBooths } from './booths';
+export { exhibitorsOf, type Exhibitor } from './exhibitors';

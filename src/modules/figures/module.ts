@@ -34,11 +34,11 @@ function filtersOf(req: Request): { filters: FigureFilters; values: Record<strin
 
 export const figuresModule: PortalModule = {
   name: 'figures',
-  router() {
+  router(ctx) {
     const router = Router();
     router.get('/admin/figures', requireRole('organizer'), async (req, res) => {
       const { filters, values, invalid } = filtersOf(req);
-      const [figs, eds] = await Promise.all([figures(actorOf(req), filters), editions()]);
+      const [figs, eds] = await Promise.all([figures(actorOf(req), filters, ctx.now()), editions()]);
       const query = new URLSearchParams(Object.entries(values).filter(([, v]) => v)).toString();
       res.status(invalid ? 400 : 200).render('figures/index', {
         title: req.t('figures:title'),
@@ -53,7 +53,7 @@ export const figuresModule: PortalModule = {
       const id = String(req.params.id);
       if (!(FIGURE_IDS as readonly string[]).includes(id)) throw new NotFoundError();
       const { filters } = filtersOf(req);
-      const fig = (await figures(actorOf(req), filters)).find((f) => f.id === id)!;
+      const fig = (await figures(actorOf(req), filters, ctx.now())).find((f) => f.id === id)!;
       res.type('text/csv; charset=utf-8').attachment(`figures-${id}.csv`).send(figureCsv(fig));
     });
     return router;

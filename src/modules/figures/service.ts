@@ -12,6 +12,7 @@ import { companiesPerMemberSector, registrationsPerMemberMonth, suspendedAccount
 import { postsPerMonth } from '../board';
 import { BoothRequest, FairEdition, outcomesPerMember } from '../fair';
 import { listAsemMembers } from '../members';
+import { meetingFigures } from '../meetings';
 import { practicesPerThemeAndLanguage, THEMES } from '../practices';
 import { contactsFigure, mailFigure, messagesFigure, opportunitiesFigure } from './activity';
 import { REGIONS, balanceOf, monthsBetween, type Figure } from './figure';
@@ -139,6 +140,20 @@ async function outcomes(f: FigureFilters, regions: Map<string, 'Asia' | 'Europe'
   };
 }
 
+/** Meetings at the hall: requested, accepted, held, by pair of regions (the meetings module counts). */
+async function meetings(f: FigureFilters, now: Date): Promise<Figure> {
+  const m = await meetingFigures(f, now);
+  const kinds = ['requested', 'accepted', 'held'] as const;
+  return {
+    id: 'meetings',
+    data: { categories: [...kinds], series: m.byPair.map((p) => ({ name: p.pair, values: kinds.map((k) => p[k]) })) },
+    categoryKey: 'agenda:figures.',
+    seriesKey: 'agenda:pairs.',
+    balance: null,
+    csv: { header: ['member', 'region', 'requested', 'accepted', 'held'], rows: m.byMember.map((r) => [r.member, r.region, r.requested, r.accepted, r.held]) },
+  };
+}
+
 export const FIGURE_IDS = [
   'registrations',
   'companies',
@@ -150,9 +165,10 @@ export const FIGURE_IDS = [
   'contacts',
   'mail',
   'outcomes',
+  'meetings',
 ] as const;
 
-export async function figures(actor: Actor | undefined, f: FigureFilters): Promise<Figure[]> {
+export async function figures(actor: Actor | undefined, f: FigureFilters, now: Date): Promise<Figure[]> {
   assertRole(actor, 'organizer');
   const [regions, suspendedIds] = await Promise.all([regionOf(), suspendedAccountIds()]);
   const suspended = suspendedIds.map((id) => new Types.ObjectId(id));
@@ -167,6 +183,7 @@ export async function figures(actor: Actor | undefined, f: FigureFilters): Promi
     contactsFigure(f, suspended),
     mailFigure(f),
     outcomes(f, regions, suspended),
+    meetings(f, now),
   ]);
 }
 

@@ -205,6 +205,8 @@ export interface MeetingOutcome {
   followUp: FollowUp;
   note: string;
   at: Date;
+  /** The best-practice draft this side made from the outcome (at most one), if any. */
+  practice?: Types.ObjectId | null;
 }
 
 export interface MeetingSide {
@@ -265,6 +267,7 @@ const OutcomeSchema = new Schema<MeetingOutcome>(
     followUp: { type: String, enum: FOLLOW_UPS, required: true },
     note: { type: String, default: '' },
     at: { type: Date, required: true },
+    practice: { type: Schema.Types.ObjectId, default: null },
   },
   { _id: false },
 );
@@ -311,6 +314,26 @@ const AgendaFeedSchema = new Schema<AgendaFeedDoc>({
   createdAt: { type: Date, required: true },
 });
 
+/**
+ * How many booked meetings one person has on one day of an edition: moved only by conditional
+ * updates (`$inc` while below the cap), so concurrent acceptances can never pass the daily cap.
+ */
+export interface MeetingDayCountDoc {
+  _id: Types.ObjectId;
+  edition: Types.ObjectId;
+  user: Types.ObjectId;
+  day: string;
+  count: number;
+}
+
+const MeetingDayCountSchema = new Schema<MeetingDayCountDoc>({
+  edition: { type: Schema.Types.ObjectId, required: true },
+  user: { type: Schema.Types.ObjectId, required: true },
+  day: { type: String, required: true },
+  count: { type: Number, required: true, default: 0, min: 0 },
+});
+MeetingDayCountSchema.index({ edition: 1, user: 1, day: 1 }, { unique: true, name: 'one_count_per_person_and_day' });
+
 export const MeetingSettings: Model<MeetingSettingsDoc> =
   (models.MeetingSettings as Model<MeetingSettingsDoc>) ?? model<MeetingSettingsDoc>('MeetingSettings', MeetingSettingsSchema, 'meeting_settings');
 export const MeetingParticipant: Model<MeetingParticipantDoc> =
@@ -320,6 +343,9 @@ export const MeetingRequest: Model<MeetingRequestDoc> =
 export const Meeting: Model<MeetingDoc> = (models.Meeting as Model<MeetingDoc>) ?? model<MeetingDoc>('Meeting', MeetingSchema, 'meetings');
 export const AgendaFeed: Model<AgendaFeedDoc> = (models.AgendaFeed as Model<AgendaFeedDoc>) ?? model<AgendaFeedDoc>('AgendaFeed', AgendaFeedSchema, 'meeting_agenda_feeds');
 
+export const MeetingDayCount: Model<MeetingDayCountDoc> =
+  (models.MeetingDayCount as Model<MeetingDayCountDoc>) ?? model<MeetingDayCountDoc>('MeetingDayCount', MeetingDayCountSchema, 'meeting_day_counts');
+
 export async function ensureMeetingIndexes(): Promise<void> {
-  await Promise.all([MeetingSettings.createIndexes(), MeetingParticipant.createIndexes(), MeetingRequest.createIndexes(), Meeting.createIndexes(), AgendaFeed.createIndexes()]);
+  await Promise.all([MeetingSettings.createIndexes(), MeetingParticipant.createIndexes(), MeetingRequest.createIndexes(), Meeting.createIndexes(), AgendaFeed.createIndexes(), MeetingDayCount.createIndexes()]);
 }

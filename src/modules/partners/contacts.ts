@@ -279,3 +279,11 @@ export async function memberRequestCounts(actor: Actor): Promise<{ sent: Record<
   const byStatus = (rows: { _id: string; n: number }[]) => Object.fromEntries(rows.map((r) => [r._id, r.n]));
   return { sent: byStatus(sent), received: byStatus(received) };
 }
+
+/** Whether either of two companies blocked the other (meeting requests are refused then). */
+export async function isBlockedBetween(companyA: string, companyB: string): Promise<boolean> {
+  if (!isObjectId(companyA) || !isObjectId(companyB)) return false;
+  const a = new Types.ObjectId(companyA);
+  const b = new Types.ObjectId(companyB);
+  return Boolean(await ContactBlock.exists({ $or: [{ company: a, blocked: b }, { company: b, blocked: a }] }));
+}

@@ -5,6 +5,6 @@ export { THEMES, PRACTICE_KINDS, type PracticeDoc, type Theme } from './model';
 export { latestPractices } from './service';
 export { publishPolicyDocument, type PolicyDocumentInput } from './policy-documents';
 export { practicesPerThemeAndLanguage } from './figures';
-export { createPracticeDraftFor, type PracticeDraftInput } from './drafts-for';
+export { createPracticeDraft, createPracticeDraftFor, discardPracticeDraft, type PracticeDraftInput, type PracticeDraftForInput } from './drafts';
 /** The models themselves, only for tools that fill a database in bulk (src/demo) and their tests. */
 export { Practice, PracticeInterest } from './model';

@@ -45,7 +45,7 @@ export interface PracticesDeps {
  * re-indexes the practices indexed by an older version.
  */
 export const SEARCH_VERSION = 2;
-function searchTermsOf(p: Pick<PracticeDoc, 'title' | 'summary' | 'body' | 'results'>): string[] {
+export function searchTermsOf(p: Pick<PracticeDoc, 'title' | 'summary' | 'body' | 'results'>): string[] {
   return textTerms(p.title, p.summary, p.body, p.results ?? '');
 }
 

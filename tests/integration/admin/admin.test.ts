@@ -30,7 +30,7 @@ test('anonymous visitors are sent to log in; members and liaisons get 403 on eve
     const user = await makeUser({ role });
     const agent = newAgent(t.app);
     await login(agent, user.email, user.password);
-    for (const path of ['/admin', '/admin/users', '/admin/members', '/admin/audit', `/admin/users/${user.id}`]) {
+    for (const path of ['/admin', '/admin/users', '/admin/members', '/admin/audit', `/admin/users/${user.id}`, '/admin/fair/meetings', '/admin/fair/meetings/grid', '/admin/fair/meetings/grid.csv']) {
       const res = await agent.get(path);
       expect(res.status).toBe(403);
       expect(res.text).toContain('Not allowed');

@@ -1,0 +1,85 @@
+/**
+ * Figures of the meetings at the hall: requested, accepted and held, by ASEM member and by pair of
+ * regions (Asia–Asia, Asia–Europe, Europe–Europe).
+ *
+ * - requested: meeting requests made (any state);
+ * - accepted: meetings booked from them (each booked meeting is an accepted request), cancelled later or not;
+ * - held: a meeting that has started, is not cancelled, and either a side's outcome says it took
+ *   place, or no side says it did not and the organizer marked nobody absent.
+ * A meeting counts for the member of each of its sides (a DE–TH meeting counts for DE and for TH).
+ */
+import { Types, trusted } from 'mongoose';
+import { listAsemMembers } from '../members';
+import { Meeting, MeetingParticipant, MeetingRequest, type MeetingDoc } from './model';
+
+export const PAIRS = ['asia-asia', 'asia-europe', 'europe-europe'] as const;
+export type Pair = (typeof PAIRS)[number];
+
+export interface MeetingCounts {
+  requested: number;
+  accepted: number;
+  held: number;
+}
+
+export interface MeetingFigures {
+  totals: MeetingCounts;
+  byMember: ({ member: string; region: string } & MeetingCounts)[];
+  byPair: ({ pair: Pair } & MeetingCounts)[];
+}
+
+export interface MeetingFigureFilters {
+  edition: string | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+export function isHeld(m: Pick<MeetingDoc, 'status' | 'startsAt' | 'noShow' | 'outcomes'>, now: Date): boolean {
+  if (m.status !== 'booked' || m.startsAt.getTime() > now.getTime()) return false;
+  if (m.outcomes.some((o) => o.tookPlace)) return true;
+  if (m.outcomes.some((o) => !o.tookPlace)) return false;
+  return m.noShow.length === 0;
+}
+
+function pairOf(a: string | undefined, b: string | undefined): Pair | null {
+  if (!a || !b) return null;
+  const key = [a, b].map((r) => r.toLowerCase()).sort().join('-');
+  return (PAIRS as readonly string[]).includes(key) ? (key as Pair) : null;
+}
+
+/** The figures (organizer's grid page and /admin/figures); the caller checks the role. */
+export async function meetingFigures(f: MeetingFigureFilters, now: Date): Promise<MeetingFigures> {
+  const edition = f.edition && Types.ObjectId.isValid(f.edition) ? new Types.ObjectId(f.edition) : null;
+  const range = (field: string) => (f.from || f.to ? { [field]: trusted({ ...(f.from ? { $gte: f.from } : {}), ...(f.to ? { $lt: f.to } : {}) }) } : {});
+  const [requests, meetings, members] = await Promise.all([
+    MeetingRequest.find({ ...(edition ? { edition } : {}), ...range('createdAt') }, { from: 1, to: 1 }).lean<{ from: Types.ObjectId; to: Types.ObjectId }[]>(),
+    Meeting.find({ ...(edition ? { edition } : {}), ...range('startsAt') }, { sides: 1, status: 1, startsAt: 1, noShow: 1, outcomes: 1 }).lean<MeetingDoc[]>(),
+    listAsemMembers('en'),
+  ]);
+  const region = new Map(members.map((m) => [m.code, m.region]));
+  const participantIds = [...new Set(requests.flatMap((r) => [String(r.from), String(r.to)]))].map((id) => new Types.ObjectId(id));
+  const participants = participantIds.length
+    ? new Map((await MeetingParticipant.find({ _id: trusted({ $in: participantIds }) }, { member: 1 }).lean<{ _id: Types.ObjectId; member: string }[]>()).map((p) => [String(p._id), p.member]))
+    : new Map<string, string>();
+
+  const totals: MeetingCounts = { requested: 0, accepted: 0, held: 0 };
+  const byMember = new Map<string, MeetingCounts>();
+  const byPair = new Map<Pair, MeetingCounts>(PAIRS.map((p) => [p, { requested: 0, accepted: 0, held: 0 }]));
+  const memberRow = (m: string) => byMember.get(m) ?? byMember.set(m, { requested: 0, accepted: 0, held: 0 }).get(m)!;
+  const count = (members: (string | undefined)[], key: keyof MeetingCounts) => {
+    totals[key]++;
+    for (const m of new Set(members.filter((x): x is string => Boolean(x)))) memberRow(m)[key]++;
+    const pair = pairOf(region.get(members[0] ?? ''), region.get(members[1] ?? ''));
+    if (pair) byPair.get(pair)![key]++;
+  };
+  for (const r of requests) count([participants.get(String(r.from)), participants.get(String(r.to))], 'requested');
+  for (const m of meetings) {
+    const sides = m.sides.map((s) => s.member);
+    count(sides, 'accepted');
+    if (isHeld(m, now)) count(sides, 'held');
+  }
+  return {
+    totals,
+    byMember: [...byMember].map(([member, c]) => ({ member, region: region.get(member) ?? '', ...c })).sort((a, b) => a.member.localeCompare(b.member)),
+    byPair: PAIRS.map((pair) => ({ pair, ...byPair.get(pair)! })),
+  };
+}
