@@ -131,6 +131,11 @@ export class Collection {
     this.docs.set(id, newDoc);
   }
 
+  /** Places every index's pending entries (see Index.sorted); reads do it on their own. */
+  settle(): void {
+    for (const index of this.indexes.values()) void index.sorted;
+  }
+
   remove(doc: Document): void {
     const id = keyString(doc._id);
     if (!this.docs.has(id)) return;
