@@ -6,8 +6,7 @@
  */
 import mongoose, { Schema, type Connection } from 'mongoose';
 import { Binary, DBRef, Decimal128, Double, Int32, Long, ObjectId, type Collection, type Document } from 'mongodb';
-import { connectTestDb, embeddedOnly, serverError, type AnyDoc, type TestDb } from './support';
-import { testDbUri } from '../helpers/db';
+import { connectTestDb, embeddedOnly, serverError, type AnyDoc, type TestDb, testDbUri } from './support';
 
 let t: TestDb;
 let conn: Connection;

@@ -64,6 +64,10 @@ suite('notablescan', () => {
       await small.insertOne({ a: 4 });
       const err = await code(small.find({ a: 2 }).toArray());
       expect(err).toBe(291);
+      // The message says which collection and which filter, and why the scan was refused.
+      const refused = (await small.find({ a: 2 }).sort({ b: 1 }).toArray().catch((e: unknown) => e)) as MongoServerError;
+      expect(refused.message).toContain('ns=app.small filter: { a: 2 } sort: { b: 1 }');
+      expect(refused.message).toContain('collection small holds 4 documents, scans allowed up to 3');
       await small.createIndex({ a: 1 });
       expect(await small.find({ a: 2 }).toArray()).toHaveLength(1);
     });
