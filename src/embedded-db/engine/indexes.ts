@@ -146,10 +146,20 @@ export class Index {
         `cannot index parallel arrays [${this.fields.map((f) => f.path).join('] [')}]`,
       );
     }
+    // Every key tuple is kept by the index for as long as the document lives, so each is built at
+    // its exact length: a spread (`[...t, v]`) grows its array by pushes and leaves room for 16
+    // more elements, which made a multikey entry cost ~230 bytes instead of ~100.
     let tuples: unknown[][] = [[]];
     for (const values of perField) {
       const next: unknown[][] = [];
-      for (const t of tuples) for (const v of values) next.push([...t, v]);
+      for (const t of tuples) {
+        for (const v of values) {
+          const k = new Array<unknown>(t.length + 1);
+          for (let i = 0; i < t.length; i++) k[i] = t[i];
+          k[t.length] = v;
+          next.push(k);
+        }
+      }
       tuples = next;
     }
     return { keys: tuples, arrayPaths };
