@@ -6,8 +6,7 @@
  */
 import mongoose, { Schema, type Connection } from 'mongoose';
 import { Binary, DBRef, Decimal128, Double, Int32, Long, ObjectId, type Collection, type Document } from 'mongodb';
-import { connectTestDb, embeddedOnly, serverError, type AnyDoc, type TestDb } from './support';
-import { testDbUri } from '../helpers/db';
+import { connectTestDb, embeddedOnly, serverError, type AnyDoc, type TestDb, testDbUri } from './support';
 
 let t: TestDb;
 let conn: Connection;
@@ -367,6 +366,75 @@ describe('16. Decimal128 arithmetic and comparison', () => {
     const [r] = await c.aggregate([{ $group: { _id: null, s: { $sum: '$v' } } }]).toArray();
     expect(r.s).toBeInstanceOf(Decimal128);
     expect(String(r.s)).toBe('3.3');
+  });
+
+  test('$add, $subtract, $multiply, $divide with a decimal compute exactly and give a decimal', async () => {
+    const c = fresh();
+    await c.insertOne({ _id: 1, a: Decimal128.fromString('0.1'), b: Decimal128.fromString('0.2'), p: Decimal128.fromString('1.10'), i: new Int32(3), l: Long.fromNumber(4), d: 0.5, nul: null });
+    const [r] = await c
+      .aggregate([
+        {
+          $project: {
+            _id: 0,
+            add: { $add: ['$a', '$b'] },
+            addInt: { $add: ['$p', 1] },
+            addLong: { $add: ['$a', '$l'] },
+            addDouble: { $add: [Decimal128.fromString('1'), '$d'] },
+            sub: { $subtract: [Decimal128.fromString('1.0'), '$a'] },
+            mul: { $multiply: ['$p', '$i'] },
+            mulSmall: { $multiply: ['$a', 3] },
+            div: { $divide: [Decimal128.fromString('1'), '$i'] },
+            divExact: { $divide: [Decimal128.fromString('10'), '$l'] },
+            divIdeal: { $divide: [Decimal128.fromString('6.0'), 2] },
+            addNull: { $add: ['$a', '$nul'] },
+            mulMissing: { $multiply: ['$a', '$nope'] },
+            plain: { $add: ['$i', '$l'] },
+          },
+        },
+      ])
+      .toArray();
+    const shown = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof Decimal128 ? `dec ${v.toString()}` : v]));
+    expect(shown).toEqual({
+      add: 'dec 0.3',
+      addInt: 'dec 2.10',
+      addLong: 'dec 4.1',
+      addDouble: 'dec 1.500000000000000',
+      sub: 'dec 0.9',
+      mul: 'dec 3.30',
+      mulSmall: 'dec 0.3',
+      div: 'dec 0.3333333333333333333333333333333333',
+      divExact: 'dec 2.5',
+      divIdeal: 'dec 3.0',
+      addNull: null,
+      mulMissing: null,
+      plain: 7,
+    });
+    const zero = await c.aggregate([{ $project: { q: { $divide: ['$a', Decimal128.fromString('0')] } } }]).toArray().catch((err: { code?: number }) => err);
+    expect((zero as { code?: number }).code).toBe(16608);
+  });
+
+  test('$avg, $sum as an expression, $round and $trunc on decimals', async () => {
+    const c = fresh();
+    await c.insertMany([
+      { _id: 1, v: Decimal128.fromString('1'), w: Decimal128.fromString('2.5') },
+      { _id: 2, v: 2, w: Decimal128.fromString('3.5') },
+      { _id: 3, v: new Int32(4), w: Decimal128.fromString('-1.29') },
+    ]);
+    const [g] = await c.aggregate([{ $group: { _id: null, avg: { $avg: '$v' }, sum: { $sum: '$v' } } }]).toArray();
+    expect(g.avg).toBeInstanceOf(Decimal128);
+    expect(g.avg.toString()).toBe('2.333333333333333333333333333333333');
+    expect(g.sum.toString()).toBe('7');
+    const rows = await c
+      .aggregate([
+        { $sort: { _id: 1 } },
+        { $project: { _id: 0, s: { $sum: ['$v', '$w'] }, m: { $avg: ['$v', '$w'] }, r0: { $round: ['$w', 0] }, r1: { $round: ['$w', 1] }, t1: { $trunc: ['$w', 1] } } },
+      ])
+      .toArray();
+    expect(rows.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, String(v)])))).toEqual([
+      { s: '3.5', m: '1.75', r0: '2', r1: '2.5', t1: '2.5' },
+      { s: '5.5', m: '2.75', r0: '4', r1: '3.5', t1: '3.5' },
+      { s: '2.71', m: '1.355', r0: '-1', r1: '-1.3', t1: '-1.2' },
+    ]);
   });
 });
 

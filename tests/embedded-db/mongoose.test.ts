@@ -3,11 +3,11 @@
  * included), populate, aggregate and countDocuments, and connect-mongo sessions whose TTL index
  * really expires them (the TTL monitor period is lowered with setParameter, as in MongoDB).
  */
+import { testDbUri } from './support';
 import mongoose, { Schema, type Connection } from 'mongoose';
 import MongoStore from 'connect-mongo';
 import type { SessionData } from 'express-session';
 import { MongoClient } from 'mongodb';
-import { testDbUri } from '../helpers/db';
 
 let conn: Connection;
 

@@ -47,6 +47,9 @@ suite('notablescan', () => {
       expect(await code(c.aggregate([{ $match: { x: 'a' } }]).toArray())).toBe(291);
       expect(await code(c.find({}).toArray())).toBe(291);
       expect(await c.find({ k: 2 }).toArray()).toEqual([{ _id: 2, k: 2, x: 'b' }]);
+      // An empty $in list on an indexed field is an index plan with no interval, not a scan.
+      expect(await c.find({ _id: { $in: [] } }).toArray()).toEqual([]);
+      expect(await c.countDocuments({ k: { $in: [] } })).toBe(0);
       expect(await c.findOne({ _id: 1 })).toEqual({ _id: 1, k: 1, x: 'a' });
       expect(await c.find({}).sort({ k: 1 }).toArray()).toHaveLength(2);
       expect(await c.estimatedDocumentCount()).toBe(2);
@@ -64,6 +67,10 @@ suite('notablescan', () => {
       await small.insertOne({ a: 4 });
       const err = await code(small.find({ a: 2 }).toArray());
       expect(err).toBe(291);
+      // The message says which collection and which filter, and why the scan was refused.
+      const refused = (await small.find({ a: 2 }).sort({ b: 1 }).toArray().catch((e: unknown) => e)) as MongoServerError;
+      expect(refused.message).toContain('ns=app.small filter: { a: 2 } sort: { b: 1 }');
+      expect(refused.message).toContain('collection small holds 4 documents, scans allowed up to 3');
       await small.createIndex({ a: 1 });
       expect(await small.find({ a: 2 }).toArray()).toHaveLength(1);
     });

@@ -3,8 +3,20 @@
  * a recursive search through explain output (whose nesting differs between MongoDB versions and
  * engines, while stage names and index names do not), and a switch for embedded-only checks.
  */
+import { randomBytes } from 'node:crypto';
 import { MongoClient, MongoServerError, type Db, type Document, type ObjectId } from 'mongodb';
-import { testDbUri } from '../helpers/db';
+
+/**
+ * A database name of the file's own on the conformance suite's server: a second embedded server
+ * without `notablescan` (the conformance tests scan on purpose; tests/helpers/global-setup.ts).
+ */
+export function testDbUri(prefix = 't'): string {
+  const base = process.env.TEST_EMBEDDED_DB_BASE_URI ?? process.env.TEST_MONGODB_BASE_URI;
+  if (!base) throw new Error('TEST_EMBEDDED_DB_BASE_URI is not set: run the tests through jest (tests/helpers/global-setup.ts)');
+  const url = new URL(base);
+  url.pathname = `/${prefix}_${randomBytes(6).toString('hex')}`;
+  return url.toString();
+}
 
 /** A document of any shape whose _id may be a number, a string or an ObjectId. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the driver's own Document type is Record<string, any>

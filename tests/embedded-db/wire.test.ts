@@ -6,8 +6,7 @@
 import net from 'node:net';
 import { BSON, type Document } from 'bson';
 import { MongoClient } from 'mongodb';
-import { testDbUri } from '../helpers/db';
-import { embeddedOnly } from './support';
+import { embeddedOnly, testDbUri } from './support';
 
 const OP_REPLY = 1;
 const OP_QUERY = 2004;

@@ -3,6 +3,7 @@
  * (every single-document change is atomic: unique checks run before anything moves), collects
  * the physical journal records, and replies only after `engine.commit` made them durable.
  */
+import { performance } from 'node:perf_hooks';
 import { BSON, type Document } from 'bson';
 import type { JournalRecord } from '../storage/types';
 import { ErrorCodes, MongoError, asMongoError, failedToParse } from '../errors';
@@ -28,6 +29,9 @@ function withIdFirst(doc: Document): Document {
   return out;
 }
 
+/** A write command that has run this long lets other work in before it goes on. */
+const YIELD_AFTER_MS = 50;
+
 function put(coll: Collection, doc: Document): JournalRecord {
   return { t: 'put', db: coll.db, coll: coll.name, doc };
 }
@@ -49,8 +53,23 @@ async function insert(cmd: Document, ctx: CommandContext): Promise<Document> {
   const writeErrors: Document[] = [];
   let n = 0;
   try {
-    const { coll } = ctx.engine.catalog.ensure(ctx.db, name, records);
+    let { coll } = ctx.engine.catalog.ensure(ctx.db, name, records);
+    let slice = performance.now();
     for (let i = 0; i < documents.length; i++) {
+      if (performance.now() - slice > YIELD_AFTER_MS) {
+        // A large batch gives the event loop back now and then, so heartbeats and other
+        // connections are answered while it runs (MongoDB too interleaves the documents of one
+        // insert with other operations). The collection may have been dropped meanwhile.
+        coll.settle();
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (ctx.engine.catalog.get(ctx.db, name) !== coll) {
+          // Dropped meanwhile: what this command inserted so far went with it, and the journal
+          // (where the drop is already written) must not bring it back.
+          records.length = 0;
+          coll = ctx.engine.catalog.ensure(ctx.db, name, records).coll;
+        }
+        slice = performance.now();
+      }
       ctx.engine.counters.insert++;
       try {
         const raw = documents[i];

@@ -10,6 +10,7 @@ import { MAX_BSON_SIZE } from '../wire';
 import { Index, validateIndexSpec, type ExtractedKeys } from './indexes';
 import { compileFilter, type CompiledFilter } from './mingo-bridge';
 import { isPlainObject, keyString } from './values';
+import { internArrayStrings } from './intern';
 
 /** notablescan: collection scans refused (code 291), optionally only above a collection size. */
 export interface ScanPolicy {
@@ -109,6 +110,7 @@ export class Collection {
     }
     if (validate) this.validate(doc);
     const id = keyString(doc._id);
+    internArrayStrings(doc);
     const keys = this.prepare(doc, '');
     this.docs.set(id, doc);
     let i = 0;
@@ -118,6 +120,7 @@ export class Collection {
   replace(oldDoc: Document, newDoc: Document, validate = true): void {
     const id = keyString(oldDoc._id);
     if (validate) this.validate(newDoc);
+    internArrayStrings(newDoc);
     const newKeys = this.prepare(newDoc, id);
     let i = 0;
     for (const index of this.indexes.values()) {
@@ -129,6 +132,11 @@ export class Collection {
       index.add(id, newDoc, after);
     }
     this.docs.set(id, newDoc);
+  }
+
+  /** Places every index's pending entries (see Index.sorted); reads do it on their own. */
+  settle(): void {
+    for (const index of this.indexes.values()) void index.sorted;
   }
 
   remove(doc: Document): void {
@@ -157,6 +165,7 @@ export class Collection {
   }
 
   loadPut(doc: Document): void {
+    internArrayStrings(doc);
     this.docs.set(keyString(doc._id), doc);
   }
 

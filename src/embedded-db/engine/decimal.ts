@@ -145,3 +145,66 @@ export function decToNumber(d: Dec): number {
   if (d.kind === 'inf') return d.negative ? -Infinity : Infinity;
   return Number(`${d.negative ? '-' : ''}${d.coef}e${d.exp}`);
 }
+
+const NAN: Dec = { kind: 'nan', negative: false, coef: 0n, exp: 0 };
+
+export function decNegate(d: Dec): Dec {
+  return d.kind === 'nan' ? d : { ...d, negative: !d.negative };
+}
+
+export function decIsZero(d: Dec): boolean {
+  return d.kind === 'finite' && d.coef === 0n;
+}
+
+/**
+ * a / b as IEEE 754-2008 decimal divides: an exact quotient keeps the ideal exponent (a's minus
+ * b's: 10 / 4 is 2.5, 6.0 / 2 is 3.0), an inexact one has 34 significant digits, rounded half
+ * to even. The caller refuses a zero divisor (MongoDB's $divide does).
+ */
+export function decDiv(a: Dec, b: Dec): Dec {
+  if (a.kind === 'nan' || b.kind === 'nan') return NAN;
+  const negative = a.negative !== b.negative;
+  if (a.kind === 'inf') return b.kind === 'inf' ? NAN : { kind: 'inf', negative, coef: 0n, exp: 0 };
+  if (b.kind === 'inf') return { kind: 'finite', negative, coef: 0n, exp: 0 };
+  const ideal = a.exp - b.exp;
+  if (a.coef === 0n) return { kind: 'finite', negative, coef: 0n, exp: ideal };
+  // Enough extra digits for 34 significant ones plus a rounding digit.
+  const shift = Math.max(0, MAX_DIGITS + 2 + digits(b.coef) - digits(a.coef));
+  const num = a.coef * 10n ** BigInt(shift);
+  let q = num / b.coef;
+  const r = num % b.coef;
+  let exp = ideal - shift;
+  if (r === 0n) {
+    while (exp < ideal && q % 10n === 0n) {
+      q /= 10n;
+      exp++;
+    }
+    return round34({ kind: 'finite', negative, coef: q, exp });
+  }
+  // A sticky digit: the true quotient lies strictly above q, so a tie never rounds down wrongly.
+  q = q * 10n + 1n;
+  exp -= 1;
+  return round34({ kind: 'finite', negative, coef: q, exp });
+}
+
+/**
+ * Rounds to `place` decimal places (negative: to tens, hundreds, ...) as MongoDB's $round
+ * (half to even) and $trunc (toward zero) do on a Decimal128: the result has exactly that
+ * exponent (quantize), so 1.2 rounded to 2 places is 1.20.
+ */
+export function decRound(d: Dec, place: number, mode: 'half-even' | 'trunc'): Dec {
+  if (d.kind !== 'finite') return d;
+  const target = -place;
+  if (d.exp >= target) {
+    const widened = d.coef * 10n ** BigInt(d.exp - target);
+    return digits(widened) > MAX_DIGITS ? d : { ...d, coef: widened, exp: target };
+  }
+  const div = 10n ** BigInt(target - d.exp);
+  let q = d.coef / div;
+  const r = d.coef % div;
+  if (mode === 'half-even') {
+    const twice = r * 2n;
+    if (twice > div || (twice === div && q % 2n === 1n)) q += 1n;
+  }
+  return { kind: 'finite', negative: d.negative, coef: q, exp: target };
+}

@@ -71,7 +71,14 @@ export class Index {
    * case), so a 100k-document unique index costs no 100k Sets.
    */
   private readonly hash = new Map<string, string | Set<string>>();
-  readonly sorted: SortedEntries;
+  private readonly entries: SortedEntries;
+  /**
+   * Entries added but not yet placed in the ordered structure: a write adds here, and the first
+   * reader (or a removal) places them all at once, sorted, in one merge. A bulk insert of 1,000
+   * documents with 90 keys each thus costs one merge instead of 90,000 binary insertions.
+   * Uniqueness never waits: the hash is updated at once.
+   */
+  private pending: IndexEntry[] = [];
 
   constructor(spec: IndexSpec) {
     this.spec = spec;
@@ -80,7 +87,25 @@ export class Index {
     this.unique = spec.unique === true || spec.name === '_id_';
     this.sparse = spec.sparse === true;
     this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression as Document) : null;
-    this.sorted = new SortedEntries((a, b) => this.compareEntries(a, b));
+    this.entries = new SortedEntries((a, b) => this.compareEntries(a, b));
+  }
+
+  /** The ordered entries, with every pending one in place. */
+  get sorted(): SortedEntries {
+    this.flush();
+    return this.entries;
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    if (batch.length < 8) {
+      for (const e of batch) this.entries.insert(e);
+      return;
+    }
+    batch.sort((a, b) => this.compareEntries(a, b));
+    this.entries.insertSorted(batch);
   }
 
   /** Hidden from the planner (collMod); still maintained and still enforcing uniqueness. */
@@ -121,10 +146,20 @@ export class Index {
         `cannot index parallel arrays [${this.fields.map((f) => f.path).join('] [')}]`,
       );
     }
+    // Every key tuple is kept by the index for as long as the document lives, so each is built at
+    // its exact length: a spread (`[...t, v]`) grows its array by pushes and leaves room for 16
+    // more elements, which made a multikey entry cost ~230 bytes instead of ~100.
     let tuples: unknown[][] = [[]];
     for (const values of perField) {
       const next: unknown[][] = [];
-      for (const t of tuples) for (const v of values) next.push([...t, v]);
+      for (const t of tuples) {
+        for (const v of values) {
+          const k = new Array<unknown>(t.length + 1);
+          for (let i = 0; i < t.length; i++) k[i] = t[i];
+          k[t.length] = v;
+          next.push(k);
+        }
+      }
       tuples = next;
     }
     return { keys: tuples, arrayPaths };
@@ -207,14 +242,15 @@ export class Index {
     }
     for (const key of keys) {
       if (this.unique) this.holdersAdd(keyString(key), id);
-      this.sorted.insert({ key, id });
+      this.pending.push({ key, id });
     }
   }
 
   remove(id: string, doc: Document, extracted: ExtractedKeys = this.extract(doc)): void {
+    const sorted = this.sorted;
     for (const key of extracted.keys) {
       if (this.unique) this.holdersRemove(keyString(key), id);
-      this.sorted.remove({ key, id });
+      sorted.remove({ key, id });
     }
   }
 
@@ -245,16 +281,17 @@ export class Index {
       }
     }
     entries.sort((a, b) => this.compareEntries(a, b));
-    this.sorted.load(entries);
+    this.entries.load(entries);
   }
 
   get entryCount(): number {
-    return this.sorted.length;
+    return this.entries.length + this.pending.length;
   }
 
   clear(): void {
     this.hash.clear();
-    this.sorted.clear();
+    this.pending = [];
+    this.entries.clear();
     this.multikey = false;
     this.multikeyPaths.clear();
   }

@@ -51,6 +51,7 @@ export function mapMingoError(err: unknown, fallbackCode: number = ErrorCodes.Ba
   if (/inclusion and exclusion|exclusion and inclusion/i.test(message)) {
     return new MongoError(31254, `Cannot do exclusion on a field in inclusion projection (${message})`);
   }
+  if (/divide by zero/.test(message)) return new MongoError(16608, "can't $divide by zero");
   const unknownOp = /unknown (?:query |expression )?operator:? '?(\$\w+)/i.exec(message);
   if (unknownOp) return new MongoError(ErrorCodes.BadValue, `unknown operator: ${unknownOp[1]}`);
   return new MongoError(fallbackCode, message);

@@ -97,7 +97,8 @@ export function extractPredicates(filter: Document, out = new Map<string, FieldP
           if (seekable(arg)) mergePredicate(out, field, { points: [arg] });
           break;
         case '$in':
-          if (Array.isArray(arg) && arg.length > 0 && arg.every(seekable)) mergePredicate(out, field, { points: arg });
+          // An empty list matches nothing: an index answers it with no interval at all (no scan).
+          if (Array.isArray(arg) && arg.every(seekable)) mergePredicate(out, field, { points: arg });
           break;
         case '$all':
           if (Array.isArray(arg)) {

@@ -144,10 +144,10 @@ export function refuseTableScan(coll: Collection, plan: Plan, filter: Document, 
   const policy = coll.scanPolicy;
   if (!policy?.notablescan || plan.kind !== 'COLLSCAN' || SCAN_EXEMPT_DBS.has(coll.db)) return;
   if (coll.docs.size <= policy.minDocuments) return;
-  throw new MongoError(
-    ErrorCodes.NoQueryExecutionPlans,
-    `error processing query: ns=${coll.ns} filter: ${formatValue(filter)} sort: ${formatValue(sort ?? {})} planner returned error :: caused by :: No indexed plans available, and running with 'notablescan'`,
-  );
+  // MongoDB's text, then which collection was too large to scan, for a failure easy to read.
+  const size = policy.minDocuments > 0 ? `; collection ${coll.name} holds ${coll.docs.size} documents, scans allowed up to ${policy.minDocuments}` : '';
+  const msg = `error processing query: ns=${coll.ns} filter: ${formatValue(filter)} sort: ${formatValue(sort ?? {})} planner returned error :: caused by :: No indexed plans available, and running with 'notablescan'${size}`;
+  throw new MongoError(ErrorCodes.NoQueryExecutionPlans, msg);
 }
 
 export function selectDocuments(coll: Collection | undefined, filter: Document, opts: SelectOptions = {}): Selection {

@@ -97,6 +97,86 @@ export class SortedEntries {
     }
   }
 
+  /**
+   * Inserts a batch of entries, already in order, in one pass over the blocks: each block takes
+   * the batch's entries that belong to it in one merge, oversized blocks are split, and block
+   * positions are recomputed once. Inserting k entries one by one would shift the positions of
+   * every later block k times.
+   */
+  insertSorted(batch: IndexEntry[]): void {
+    if (batch.length === 0) return;
+    if (this.blocks.length === 0) {
+      this.load(batch);
+      return;
+    }
+    const half = MAX_BLOCK >> 1;
+    const out: IndexEntry[][] = [];
+    const last = this.blocks.length - 1;
+    let copied = 0;
+    let i = 0;
+    while (i < batch.length) {
+      // As `insert` places an entry: in the first block whose last entry sorts after it, else
+      // in the last block. Blocks before it are kept as they are.
+      const first = batch[i];
+      let lo = copied;
+      let hi = last;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const blk = this.blocks[mid];
+        if (this.compare(blk[blk.length - 1], first) > 0) hi = mid;
+        else lo = mid + 1;
+      }
+      for (; copied < lo; copied++) out.push(this.blocks[copied]);
+      const blk = this.blocks[lo];
+      let j = i + 1;
+      if (lo === last) j = batch.length;
+      else {
+        const tail = blk[blk.length - 1];
+        while (j < batch.length && this.compare(tail, batch[j]) > 0) j++;
+      }
+      // A few entries go in by binary search and splice (a memmove); many, by a linear merge.
+      let merged = blk;
+      if ((j - i) * 16 < blk.length) {
+        let from = 0;
+        for (let k = i; k < j; k++) {
+          from = this.upperBound(blk, batch[k], from);
+          blk.splice(from++, 0, batch[k]);
+        }
+      } else merged = this.merge(blk, batch, i, j);
+      copied = lo + 1;
+      i = j;
+      if (merged.length <= MAX_BLOCK) out.push(merged);
+      else for (let k = 0; k < merged.length; k += half) out.push(merged.slice(k, k + half));
+    }
+    for (; copied <= last; copied++) out.push(this.blocks[copied]);
+    this.blocks = out;
+    this.size += batch.length;
+    this.reindexFrom(0);
+  }
+
+  /** First position at or after `from` in `blk` whose entry sorts after `entry`. */
+  private upperBound(blk: IndexEntry[], entry: IndexEntry, from: number): number {
+    let a = from;
+    let z = blk.length;
+    while (a < z) {
+      const mid = (a + z) >>> 1;
+      if (this.compare(blk[mid], entry) > 0) z = mid;
+      else a = mid + 1;
+    }
+    return a;
+  }
+
+  private merge(blk: IndexEntry[], batch: IndexEntry[], from: number, to: number): IndexEntry[] {
+    const out: IndexEntry[] = new Array<IndexEntry>(blk.length + to - from);
+    let a = 0;
+    let b = from;
+    let o = 0;
+    while (a < blk.length && b < to) out[o++] = this.compare(blk[a], batch[b]) <= 0 ? blk[a++] : batch[b++];
+    while (a < blk.length) out[o++] = blk[a++];
+    while (b < to) out[o++] = batch[b++];
+    return out;
+  }
+
   /** Removes the entry equal to `entry` (same key and id); returns whether it was there. */
   remove(entry: IndexEntry): boolean {
     const { block, offset } = this.locate((e) => this.compare(e, entry) >= 0);

@@ -120,6 +120,8 @@ function compareObjectIds(a: BSON.ObjectId, b: BSON.ObjectId): number {
 
 /** Compares two BSON values the way MongoDB orders them in indexes and sorts. */
 export function compareValues(a: unknown, b: unknown): number {
+  // The common case of index keys, before the general type ranking.
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   const ra = typeRank(a);
   const rb = typeRank(b);
   if (ra !== rb) return ra - rb;

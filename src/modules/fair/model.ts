@@ -202,8 +202,11 @@ const BoothRequestSchema = new Schema<BoothRequestDoc>(
 BoothRequestSchema.index({ edition: 1, company: 1 }, { unique: true, partialFilterExpression: { active: true }, name: 'one_active_request_per_company' });
 BoothRequestSchema.index({ edition: 1, status: 1, member: 1 });
 BoothRequestSchema.index({ requester: 1, createdAt: -1 });
-// A company's requests by status: its desk (offers to confirm, outcome reports due) and its last request to pre-fill from.
+// A company's requests by status (its desk: offers to confirm, outcome reports due; its last request
+// to pre-fill from), a liaison's to endorse, the organizer's to allocate (oldest first).
 BoothRequestSchema.index({ company: 1, status: 1 });
+BoothRequestSchema.index({ member: 1, status: 1 });
+BoothRequestSchema.index({ status: 1, updatedAt: 1 });
 
 export interface BoothAssignmentDoc {
   _id: Types.ObjectId;

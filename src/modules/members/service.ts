@@ -27,6 +27,9 @@ export function readSeedMembers(file = SEED_FILE): SeedMember[] {
  */
 export async function seedAsemMembers(members: SeedMember[] = readSeedMembers()): Promise<number> {
   if (!members.length) return 0;
+  // The upserts look members up by code: the unique index must exist before them, or each one
+  // scans the collection (and two starts at once could insert a code twice).
+  await AsemMember.createIndexes();
   const result = await AsemMember.bulkWrite(
     members.map((m) => ({
       updateOne: {
@@ -44,7 +47,8 @@ export type AsemMemberView = Pick<AsemMemberDoc, 'code' | 'name' | 'region' | 'k
 
 /** All members, sorted by their name in the reader's language. */
 export async function listAsemMembers(lang: 'en' | 'zh-CN' = 'en'): Promise<AsemMemberView[]> {
-  const members = await AsemMember.find({}, { code: 1, name: 1, region: 1, kind: 1, _id: 0 }).lean<AsemMemberView[]>();
+  // Read through the unique code index (the whole list, never a collection scan).
+  const members = await AsemMember.find({}, { code: 1, name: 1, region: 1, kind: 1, _id: 0 }).sort({ code: 1 }).lean<AsemMemberView[]>();
   const collator = collatorFor(lang);
   return members.sort((a, b) => collator.compare(a.name[lang] || a.name.en, b.name[lang] || b.name.en));
 }
