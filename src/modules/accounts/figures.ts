@@ -3,6 +3,7 @@
  * suspended account, never an official (liaisons and organizers have no company and are no SME).
  */
 import { trusted } from 'mongoose';
+import { notActiveAccounts } from './account-status';
 import { Company, User } from './model';
 
 export interface DateRange {
@@ -45,6 +46,5 @@ export async function companiesPerMemberSector(): Promise<{ member: string; sect
 
 /** Ids of suspended accounts: what they wrote or requested is left out of the figures. */
 export async function suspendedAccountIds(): Promise<string[]> {
-  const rows = await User.find({ status: trusted({ $ne: 'active' }) }, { _id: 1 }).lean();
-  return rows.map((r) => String(r._id));
+  return [...(await notActiveAccounts()).notActive];
 }
