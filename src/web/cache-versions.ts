@@ -58,7 +58,9 @@ async function refresh(): Promise<void> {
   const seen = new Map(docs.map((d) => [d._id, d.v]));
   for (const name of names) {
     const s = stateOf(name);
-    s.db = Math.max(s.db, seen.get(name) ?? 0);
+    // Taken as it is, not the larger of the two: a database emptied and filled again starts its
+    // stamps from zero, and any difference is what invalidates.
+    s.db = seen.get(name) ?? 0;
   }
   lastCheck = started;
 }
@@ -86,7 +88,7 @@ export async function bumpCacheVersion(name: string): Promise<void> {
     const doc = await mongoose.connection
       .collection<{ _id: string; v: number }>(COLLECTION)
       .findOneAndUpdate({ _id: name }, { $inc: { v: 1 } }, { upsert: true, returnDocument: 'after' });
-    if (doc) s.db = Math.max(s.db, doc.v);
+    if (doc) s.db = doc.v;
   } catch {
     // The write itself went through; this instance already ignores its old entries, and the other
     // instances see the change with the next write that reaches the stamp. Nothing to undo.
