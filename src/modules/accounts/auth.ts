@@ -8,6 +8,17 @@ import argon2 from 'argon2';
 import type { Actor, Language, Role } from '../../kernel';
 import { User, type UserDoc } from './model';
 
+/**
+ * The account record the session's user was read from in this request, by actor: a page about the
+ * signed-in person (/account) uses it instead of reading the account a second time. Held weakly:
+ * it goes with the request's actor.
+ */
+const signedInRecords = new WeakMap<Actor, UserDoc>();
+
+export function signedInRecord(actor: Actor): UserDoc | undefined {
+  return signedInRecords.get(actor);
+}
+
 export function toActor(user: UserDoc): Actor {
   return {
     id: String(user._id),
@@ -70,6 +81,7 @@ export function configurePassport(): passport.PassportStatic {
       .then((u) => done(null, { id: user.id, v: u?.authVersion ?? 0 } satisfies SessionUser))
       .catch(done);
   });
+  /* The account record read here stays with the request's actor (see signedInRecord). */
   passport.deserializeUser((stored: SessionUser, done) => {
     if (!stored || typeof stored.id !== 'string' || !/^[a-f0-9]{24}$/.test(stored.id)) return done(null, false);
     User.findById(stored.id)
@@ -77,7 +89,9 @@ export function configurePassport(): passport.PassportStatic {
       .then((user) => {
         // A suspension or password reset bumps authVersion: every older session ends here.
         if (!user || user.status !== 'active' || (user.authVersion ?? 0) !== stored.v) return done(null, false);
-        done(null, toActor(user));
+        const actor = toActor(user);
+        signedInRecords.set(actor, user);
+        done(null, actor);
       })
       .catch(done);
   });

@@ -5,6 +5,7 @@
  */
 import { Schema, Types, model, models, trusted, type Model, type InferSchemaType } from 'mongoose';
 import { ROLES, type Role } from '../../kernel';
+import { bumpsCacheVersion } from '../../web/cache-versions';
 
 export { ROLES, type Role };
 
@@ -145,6 +146,10 @@ InvitationSchema.index({ 'token.hash': 1 }, { sparse: true });
 
 export type UserDoc = InferSchemaType<typeof UserSchema> & { _id: Types.ObjectId };
 export type CompanyDoc = InferSchemaType<typeof CompanySchema> & { _id: Types.ObjectId };
+/** Version stamp of the cached list of accounts that are not active (src/web/cache-versions.ts). */
+export const ACCOUNT_STATUS_STAMP = 'account-status';
+bumpsCacheVersion(UserSchema, ACCOUNT_STATUS_STAMP);
+
 export const User: Model<UserDoc> = (models.User as Model<UserDoc>) ?? model<UserDoc>('User', UserSchema, 'users');
 export type InvitationDoc = InferSchemaType<typeof InvitationSchema> & { _id: Types.ObjectId; createdAt?: Date };
 export const Invitation: Model<InvitationDoc> = (models.Invitation as Model<InvitationDoc>) ?? model<InvitationDoc>('Invitation', InvitationSchema, 'invitations');

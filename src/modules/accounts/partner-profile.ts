@@ -12,6 +12,7 @@ import { Types, trusted, type PipelineStage } from 'mongoose';
 import { NotFoundError, isObjectId, type Actor } from '../../kernel';
 import { queryTerms, textTerms } from '../../web/search';
 import type { StoredFileRef } from '../../web/uploads';
+import { notActiveAccounts } from './account-status';
 import { Company, LISTED_COMPANY, User, type CompanyDoc } from './model';
 
 /** The cooperation types of the EEN partnering profiles; labels in locales/<lang>/partners.json. */
@@ -131,8 +132,7 @@ export async function savePartnerProfile(actor: Actor, input: PartnerProfileInpu
 
 /** The ids of suspended owners: their companies are shown nowhere. */
 async function suspendedOwners(): Promise<Types.ObjectId[]> {
-  const rows = await User.find({ status: 'suspended', role: 'member' }, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>();
-  return rows.map((r) => r._id);
+  return [...(await notActiveAccounts()).suspendedMembers];
 }
 
 /** The condition for companies shown in partner search and suggestions. */

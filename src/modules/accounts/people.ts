@@ -174,10 +174,26 @@ export async function listedCompanyCounts(): Promise<Map<string, number>> {
   return new Map(rows.map((r) => [r._id, r.count]));
 }
 
-/** The listed companies of one ASEM member (unsorted: the page sorts in the reader's language). */
-export async function listedCompaniesOf(member: string): Promise<PublicCompany[]> {
-  const rows = await Company.find({ member: member.toUpperCase(), ...LISTED_COMPANY }).lean<CompanyDoc[]>();
-  return rows.map(toPublicCompany);
+/** The fields toPublicCompany reads: a list reads nothing else (no search terms, no logos). */
+const PUBLIC_COMPANY_FIELDS = { name: 1, member: 1, sector: 1, size: 1, website: 1, description: 1, products: 1, listed: 1, unlisted: 1 } as const;
+
+/**
+ * One page of the listed companies of an ASEM member, by name in the reader's language (the
+ * database sorts with the language's collation, then by id so pages never overlap), and how many
+ * there are in all.
+ */
+export async function listedCompaniesOf(member: string, page: { skip: number; limit: number; lang: Language }): Promise<{ items: PublicCompany[]; total: number }> {
+  const filter = { member: member.toUpperCase(), ...LISTED_COMPANY };
+  const [rows, total] = await Promise.all([
+    Company.find(filter, PUBLIC_COMPANY_FIELDS)
+      .sort({ name: 1, _id: 1 })
+      .collation({ locale: page.lang === 'zh-CN' ? 'zh' : 'en' })
+      .skip(Math.max(0, page.skip))
+      .limit(Math.max(1, page.limit))
+      .lean<CompanyDoc[]>(),
+    Company.countDocuments(filter),
+  ]);
+  return { items: rows.map(toPublicCompany), total };
 }
 
 /**

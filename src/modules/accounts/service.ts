@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import mongoose, { Types } from 'mongoose';
 import type { Logger } from 'pino';
-import { hashPassword, verifyPassword } from './auth';
+import { hashPassword, signedInRecord, verifyPassword } from './auth';
 import type { Actor, Clock } from '../../kernel';
 import { ConflictError, NotFoundError, ValidationError, isDuplicateKeyError, type FieldErrors } from '../../kernel';
 import type { Language } from '../../web/i18n';
@@ -262,7 +262,8 @@ export interface AccountView {
 }
 
 async function getAccount(actor: Actor): Promise<AccountView> {
-  const user = await User.findById(actor.id).lean<UserDoc>();
+  // Read a moment ago by the session's sign-in check when the actor is the request's own.
+  const user = signedInRecord(actor) ?? (await User.findById(actor.id).lean<UserDoc>());
   if (!user) throw new NotFoundError();
   const company = user.company ? await Company.findOne({ _id: user.company, owner: user._id }).lean<CompanyDoc>() : null;
   return { user, company };

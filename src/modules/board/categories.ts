@@ -11,7 +11,8 @@ import { assertRole, isObjectId } from '../../kernel';
 import { NotFoundError, ValidationError, isDuplicateKeyError } from '../../kernel';
 import { fields } from '../../web/forms';
 import { recordAudit } from '../audit';
-import { BoardCategory, BoardThread, type BoardCategoryDoc, type LocalizedText } from './model';
+import { VersionedCache } from '../../web/cache-versions';
+import { BoardCategory, BoardThread, CATEGORIES_STAMP, type BoardCategoryDoc, type LocalizedText } from './model';
 
 export interface SeedCategory {
   slug: string;
@@ -48,8 +49,23 @@ export async function seedCategories(deps: { clock: Clock }, categories: SeedCat
 
 export type CategoryView = Pick<BoardCategoryDoc, '_id' | 'slug' | 'name' | 'description' | 'position'>;
 
+/**
+ * The categories, read once and kept in the process until one is created, edited or moved (here or
+ * on another instance: see src/web/cache-versions.ts).
+ */
+const categoriesCache = new VersionedCache<CategoryView[]>([CATEGORIES_STAMP], 1);
+
+function cachedCategories(): Promise<CategoryView[]> {
+  return categoriesCache.get('all', () => BoardCategory.find({}, { slug: 1, name: 1, description: 1, position: 1 }).sort({ position: 1, _id: 1 }).lean<CategoryView[]>());
+}
+
+/** A copy callers may change without touching the cached category. */
+function copyOf(c: CategoryView): CategoryView {
+  return { _id: c._id, slug: c.slug, name: { ...c.name }, description: { ...c.description }, position: c.position };
+}
+
 export async function listCategories(): Promise<CategoryView[]> {
-  return BoardCategory.find({}, { slug: 1, name: 1, description: 1, position: 1 }).sort({ position: 1, _id: 1 }).lean<CategoryView[]>();
+  return (await cachedCategories()).map(copyOf);
 }
 
 export interface CategoryWithStats extends CategoryView {
@@ -75,16 +91,16 @@ export async function listCategoriesWithStats(): Promise<CategoryWithStats[]> {
 
 export async function findCategoryBySlug(slug: unknown): Promise<CategoryView> {
   if (typeof slug !== 'string' || !/^[a-z0-9][a-z0-9-]{0,60}$/.test(slug)) throw new NotFoundError();
-  const category = await BoardCategory.findOne({ slug }, { slug: 1, name: 1, description: 1, position: 1 }).lean<CategoryView>();
+  const category = (await cachedCategories()).find((c) => c.slug === slug);
   if (!category) throw new NotFoundError();
-  return category;
+  return copyOf(category);
 }
 
 export async function findCategoryById(id: unknown): Promise<CategoryView> {
-  if (!isObjectId(id)) throw new NotFoundError();
-  const category = await BoardCategory.findById(id, { slug: 1, name: 1, description: 1, position: 1 }).lean<CategoryView>();
+  if (!(id instanceof Types.ObjectId) && !isObjectId(id)) throw new NotFoundError();
+  const category = (await cachedCategories()).find((c) => String(c._id) === String(id));
   if (!category) throw new NotFoundError();
-  return category;
+  return copyOf(category);
 }
 
 export const CategoryForm = z.object({

@@ -8,6 +8,7 @@
  * its posts and repaired at start-up (counters.ts), so a crash between two writes cannot leave them wrong.
  */
 import { Schema, Types, model, models, type Model } from 'mongoose';
+import { bumpsCacheVersion } from '../../web/cache-versions';
 
 const Localized = { en: { type: String, default: '' }, 'zh-CN': { type: String, default: '' } };
 
@@ -173,6 +174,10 @@ const BoardReportSchema = new Schema<BoardReportDoc>({
   handledByName: { type: String, default: '' },
   handledAt: { type: Date, default: null },
 });
+
+/** Version stamp of the cached category list (src/web/cache-versions.ts). */
+export const CATEGORIES_STAMP = 'board-categories';
+bumpsCacheVersion(BoardCategorySchema, CATEGORIES_STAMP);
 
 export const BoardCategory: Model<BoardCategoryDoc> =
   (models.BoardCategory as Model<BoardCategoryDoc>) ?? model<BoardCategoryDoc>('BoardCategory', BoardCategorySchema, 'board_categories');

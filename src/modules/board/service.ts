@@ -15,7 +15,7 @@ import { MARKDOWN_VERSION, markdownExcerpt, renderMarkdown } from '../../web/mar
 import type { Mailer } from '../../web/mail';
 import { checkPostingLimit, type RateLimiter } from '../../web/rate-limit';
 import { queryTerms, runSearch, textTerms } from '../../web/search';
-import { findCategoryBySlug, type CategoryView } from './categories';
+import { findCategoryById, findCategoryBySlug, listCategories, type CategoryView } from './categories';
 import { BoardCategory, BoardPost, BoardReport, BoardThread, type BoardPostDoc, type BoardThreadDoc } from './model';
 import { isSubscribed, notifySubscribers, recordVisit, subscribe } from './subscriptions';
 
@@ -83,7 +83,7 @@ export async function listThreads(actor: Actor | undefined, slug: string, page: 
 /** The newest active threads across the board (home page). */
 export async function latestThreads(limit = 5): Promise<(ThreadSummary & { categorySlug: string; categoryName: CategoryView['name'] })[]> {
   const threads = await BoardThread.find({ hidden: false }, SUMMARY_FIELDS).sort({ lastActivityAt: -1, _id: -1 }).limit(limit).lean<ThreadSummary[]>();
-  const categories = await BoardCategory.find({ _id: trusted({ $in: [...new Set(threads.map((t) => String(t.category)))].map(oid) }) }, { slug: 1, name: 1 }).lean();
+  const categories = await listCategories();
   const byId = new Map(categories.map((c) => [String(c._id), c]));
   return threads.map((t) => ({ ...t, categorySlug: byId.get(String(t.category))?.slug ?? '', categoryName: byId.get(String(t.category))?.name ?? { en: '', 'zh-CN': '' } }));
 }
@@ -140,8 +140,7 @@ async function quotedViews(posts: Pick<BoardPostDoc, 'quote'>[]): Promise<Map<st
 /** One page of a thread's posts in order. A logged-in visit re-arms the reader's reply e-mail. */
 export async function readThread(deps: BoardDeps, actor: Actor | undefined, id: unknown, page: { skip: number; perPage: number }): Promise<ThreadPage> {
   const thread = await findVisibleThread(actor, id);
-  const category = await BoardCategory.findById(thread.category, { slug: 1, name: 1, description: 1, position: 1 }).lean<CategoryView>();
-  if (!category) throw new NotFoundError();
+  const category = await findCategoryById(thread.category);
   const filter: Record<string, unknown> = { thread: thread._id };
   if (!isOrganizer(actor)) filter.hidden = false;
   const [posts, total, subscribed] = await Promise.all([
@@ -384,7 +383,7 @@ export async function searchBoard(q: unknown, page: { skip: number; perPage: num
   });
   const threads = await BoardThread.find({ _id: trusted({ $in: items.map((p) => p.thread) }) }, { title: 1, category: 1, hidden: 1 }).lean();
   const threadById = new Map(threads.map((t) => [String(t._id), t]));
-  const categories = await BoardCategory.find({ _id: trusted({ $in: threads.map((t) => t.category) }) }, { slug: 1, name: 1 }).lean();
+  const categories = await listCategories();
   const categoryById = new Map(categories.map((c) => [String(c._id), c]));
   const hits: SearchHit[] = [];
   for (const p of items) {

@@ -2,7 +2,8 @@
  * The member directory pages: /members, /members/:code, /companies/:id.
  */
 import { Router } from 'express';
-import { getMemberPage, listDirectory } from './service';
+import { paginate, pageFrom } from '../../web/pagination';
+import { COMPANIES_PER_PAGE, getMemberPage, listDirectory } from './service';
 
 export function directoryRouter(): Router {
   const router = Router();
@@ -13,8 +14,10 @@ export function directoryRouter(): Router {
   });
 
   router.get('/members/:code', async (req, res) => {
-    const page = await getMemberPage(req.params.code, req.user, req.lang);
-    res.render('members/show', { title: page.member.name[req.lang] || page.member.name.en, ...page });
+    const at = pageFrom(req.query, COMPANIES_PER_PAGE);
+    const page = await getMemberPage(req.params.code, req.user, req.lang, { skip: at.skip, limit: at.perPage });
+    const pagination = paginate(`/members/${encodeURIComponent(page.member.code)}`, req.query, at, page.companyTotal);
+    res.render('members/show', { title: page.member.name[req.lang] || page.member.name.en, ...page, pagination });
   });
 
   return router;

@@ -6,7 +6,6 @@
  * addresses never leave the accounts module.
  */
 import { NotFoundError, type Actor, type Language } from '../../kernel';
-import { collatorFor } from '../../web/i18n';
 import { listedCompaniesOf, listedCompanyCounts, publicCompany, type PublicCompany } from '../accounts';
 import { listLiaisons, mayContact } from '../messages';
 import { findAsemMember, listAsemMembers, type AsemMemberView } from '../members';
@@ -37,18 +36,24 @@ export interface LiaisonEntry {
 
 export interface MemberPage {
   member: AsemMemberView;
+  /** One page of the member's listed companies, by name in the reader's language. */
   companies: PublicCompany[];
+  /** How many listed companies the member has in all. */
+  companyTotal: number;
   liaisons: LiaisonEntry[];
 }
 
-export async function getMemberPage(code: string, actor: Actor | undefined, lang: Language): Promise<MemberPage> {
+/** Companies per page of a member's page (China has thousands). */
+export const COMPANIES_PER_PAGE = 30;
+
+export async function getMemberPage(code: string, actor: Actor | undefined, lang: Language, page: { skip: number; limit: number } = { skip: 0, limit: COMPANIES_PER_PAGE }): Promise<MemberPage> {
   const member = await findAsemMember(code);
   if (!member) throw new NotFoundError();
-  const [companies, liaisons] = await Promise.all([listedCompaniesOf(member.code), listLiaisons(member.code)]);
-  const collator = collatorFor(lang);
+  const [companies, liaisons] = await Promise.all([listedCompaniesOf(member.code, { ...page, lang }), listLiaisons(member.code)]);
   return {
     member,
-    companies: companies.sort((a, b) => collator.compare(a.name, b.name)),
+    companies: companies.items,
+    companyTotal: companies.total,
     liaisons: liaisons.map((l) => ({
       id: l.id,
       name: l.name,

@@ -11,7 +11,8 @@ import { fields } from '../../web/forms';
 import { recordAudit } from '../audit';
 import { isAsemMemberCode } from '../members';
 import type { FairDeps } from './deps';
-import { EDITION_STATUSES, FairEdition, QuotaCounter, type FairEditionDoc, type QuotaOverride } from './model';
+import { VersionedCache } from '../../web/cache-versions';
+import { EDITION_STATUSES, EDITIONS_STAMP, FairEdition, QuotaCounter, type FairEditionDoc, type QuotaOverride } from './model';
 
 export const VISIBLE_STATUSES = ['open', 'closed', 'allocated'] as const;
 
@@ -20,6 +21,18 @@ export async function currentEdition(): Promise<FairEditionDoc | null> {
   return FairEdition.findOne({ status: trusted({ $in: [...VISIBLE_STATUSES] }) })
     .sort({ year: -1, startsOn: -1 })
     .lean<FairEditionDoc>();
+}
+
+/**
+ * The same edition for pages that only show it (/fair, the home page), kept in the process until an
+ * edition is written (here or on another instance: see src/web/cache-versions.ts). Decisions that
+ * write (may a member ask a booth now?) read the database: currentEdition.
+ */
+const shownEditionCache = new VersionedCache<FairEditionDoc | null>([EDITIONS_STAMP], 1);
+
+export async function shownEdition(): Promise<FairEditionDoc | null> {
+  const edition = await shownEditionCache.get('current', currentEdition);
+  return edition ? { ...edition } : null;
 }
 
 export async function findEdition(id: unknown): Promise<FairEditionDoc> {

@@ -5,6 +5,7 @@
  * by conditional updates, so a member can never hold more booths than its quota.
  */
 import { Schema, Types, model, models, type Model } from 'mongoose';
+import { bumpsCacheVersion } from '../../web/cache-versions';
 import { FILE_KINDS, type StoredFileRef } from '../../web/uploads';
 import { ensureContinuityIndexes } from './continuity-model';
 
@@ -243,6 +244,17 @@ const QuotaCounterSchema = new Schema<QuotaCounterDoc>({
   used: { type: Number, required: true, default: 0 },
 });
 QuotaCounterSchema.index({ edition: 1, member: 1 }, { unique: true });
+
+/**
+ * Version stamps of the fair's cached reads (src/web/cache-versions.ts): the current edition, and
+ * the drawn floor plan (booths, who holds them, whether names are published).
+ */
+export const EDITIONS_STAMP = 'fair-editions';
+export const PLAN_STAMP = 'fair-plan';
+bumpsCacheVersion(FairEditionSchema, EDITIONS_STAMP, PLAN_STAMP);
+bumpsCacheVersion(BoothSchema, PLAN_STAMP);
+bumpsCacheVersion(BoothRequestSchema, PLAN_STAMP);
+bumpsCacheVersion(BoothAssignmentSchema, PLAN_STAMP);
 
 export const FairEdition: Model<FairEditionDoc> = (models.FairEdition as Model<FairEditionDoc>) ?? model<FairEditionDoc>('FairEdition', FairEditionSchema, 'fair_editions');
 export const Booth: Model<BoothDoc> = (models.Booth as Model<BoothDoc>) ?? model<BoothDoc>('Booth', BoothSchema, 'booths');

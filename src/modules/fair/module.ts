@@ -10,7 +10,7 @@ import { fairAdminBoothsRouter } from './admin-booths.routes';
 import { fairAdminDeskRouter } from './admin-desk.routes';
 import { fairAdminEditionsRouter } from './admin-editions.routes';
 import { fairAllocationRouter } from './allocation.routes';
-import { currentEdition, requestWindowOpen } from './editions';
+import { requestWindowOpen, shownEdition } from './editions';
 import { ensureFairIndexes } from './model';
 import { fairPublicRouter } from './public.routes';
 import { activeRequestOf } from './requests';
@@ -48,7 +48,7 @@ export const fairModule: PortalModule = {
     if (seeded) ctx.logger.info({ edition: seeded.code }, 'first fair edition created');
   },
   async homeSection(ctx, reader) {
-    const edition = await currentEdition();
+    const edition = await shownEdition();
     if (!edition) return null;
     const own = reader.actor?.role === 'member' ? await activeRequestOf(reader.actor.companyId, edition._id) : null;
     return {

@@ -12,3 +12,5 @@ export {
   renameAsemMember,
   type AsemMemberView,
 } from './service';
+/** The version stamp of the members list (caches that show member names depend on it). */
+export { MEMBERS_STAMP } from './model';

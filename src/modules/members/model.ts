@@ -4,6 +4,7 @@
  * correct names or add a partner that joins later.
  */
 import { Schema, model, models, type Model } from 'mongoose';
+import { bumpsCacheVersion } from '../../web/cache-versions';
 
 export interface AsemMemberDoc {
   code: string;
@@ -24,5 +25,9 @@ const AsemMemberSchema = new Schema<AsemMemberDoc>(
   },
   { timestamps: true },
 );
+
+/** Version stamp of the cached members list (src/web/cache-versions.ts). */
+export const MEMBERS_STAMP = 'asem-members';
+bumpsCacheVersion(AsemMemberSchema, MEMBERS_STAMP);
 
 export const AsemMember: Model<AsemMemberDoc> = (models.AsemMember as Model<AsemMemberDoc>) ?? model<AsemMemberDoc>('AsemMember', AsemMemberSchema, 'asem_members');

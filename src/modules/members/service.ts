@@ -3,7 +3,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AsemMember, type AsemMemberDoc } from './model';
+import { AsemMember, MEMBERS_STAMP, type AsemMemberDoc } from './model';
+import { VersionedCache } from '../../web/cache-versions';
 import { collatorFor } from '../../web/i18n';
 
 export interface SeedMember {
@@ -45,12 +46,32 @@ export async function seedAsemMembers(members: SeedMember[] = readSeedMembers())
 
 export type AsemMemberView = Pick<AsemMemberDoc, 'code' | 'name' | 'region' | 'kind'>;
 
+/**
+ * The members list, read once and kept in the process until a member is added or renamed (here or
+ * on another instance: see src/web/cache-versions.ts), sorted once per language.
+ */
+const membersCache = new VersionedCache<{ byCode: Map<string, AsemMemberView>; sorted: Record<'en' | 'zh-CN', AsemMemberView[]> }>([MEMBERS_STAMP], 1);
+
+async function cachedMembers() {
+  return membersCache.get('all', async () => {
+    // Read through the unique code index (the whole list, never a collection scan).
+    const members = await AsemMember.find({}, { code: 1, name: 1, region: 1, kind: 1, _id: 0 }).sort({ code: 1 }).lean<AsemMemberView[]>();
+    const sortedIn = (lang: 'en' | 'zh-CN') => {
+      const collator = collatorFor(lang);
+      return [...members].sort((a, b) => collator.compare(a.name[lang] || a.name.en, b.name[lang] || b.name.en));
+    };
+    return { byCode: new Map(members.map((m) => [m.code, m])), sorted: { en: sortedIn('en'), 'zh-CN': sortedIn('zh-CN') } };
+  });
+}
+
+/** A copy callers may change without touching the cached member. */
+function copyOf(m: AsemMemberView): AsemMemberView {
+  return { code: m.code, name: { ...m.name }, region: m.region, kind: m.kind };
+}
+
 /** All members, sorted by their name in the reader's language. */
 export async function listAsemMembers(lang: 'en' | 'zh-CN' = 'en'): Promise<AsemMemberView[]> {
-  // Read through the unique code index (the whole list, never a collection scan).
-  const members = await AsemMember.find({}, { code: 1, name: 1, region: 1, kind: 1, _id: 0 }).sort({ code: 1 }).lean<AsemMemberView[]>();
-  const collator = collatorFor(lang);
-  return members.sort((a, b) => collator.compare(a.name[lang] || a.name.en, b.name[lang] || b.name.en));
+  return (await cachedMembers()).sorted[lang === 'zh-CN' ? 'zh-CN' : 'en'].map(copyOf);
 }
 
 /** The members as options of a select, named and sorted in the reader's language. */
@@ -60,7 +81,8 @@ export async function asemMemberOptions(lang: 'en' | 'zh-CN'): Promise<{ value: 
 
 export async function findAsemMember(code: string): Promise<AsemMemberView | null> {
   if (typeof code !== 'string' || !/^[A-Za-z0-9-]{2,12}$/.test(code)) return null;
-  return AsemMember.findOne({ code: code.toUpperCase() }, { code: 1, name: 1, region: 1, kind: 1, _id: 0 }).lean<AsemMemberView>();
+  const found = (await cachedMembers()).byCode.get(code.toUpperCase());
+  return found ? copyOf(found) : null;
 }
 
 export async function isAsemMemberCode(code: string): Promise<boolean> {

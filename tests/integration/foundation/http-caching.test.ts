@@ -3,6 +3,8 @@
  * pages are compressed for browsers that accept it, hashed static files are cached for good, and
  * the translation table answers exactly what i18next answers.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import mongoose from 'mongoose';
 import request from 'supertest';
 import { createTestApp, ORGANIZER, type TestApp } from '../../helpers/app';
@@ -69,6 +71,29 @@ test('the layout links static files with their content hash, cached for a year; 
   const stale = await request(t.app).get('/public/css/site.css?v=000000000000');
   expect(stale.status).toBe(200);
   expect(stale.headers['cache-control']).not.toMatch(/immutable/);
+});
+
+test('every template links static files through the asset helper, so each carries its content hash', async () => {
+  const viewsDir = path.resolve(__dirname, '../../../views');
+  const bare: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.ejs')) {
+        const text = fs.readFileSync(full, 'utf8');
+        for (const m of text.matchAll(/(?:src|href)="\/public\/[^"]*"/g)) bare.push(`${path.relative(viewsDir, full)}: ${m[0]}`);
+      }
+    }
+  };
+  walk(viewsDir);
+  expect(bare).toEqual([]);
+  // A page script, as the browser gets it: hashed and cached for good.
+  const fair = await request(t.app).get('/fair');
+  const script = /src="(\/public\/js\/fair-plan\.js\?v=[0-9a-f]{12})"/.exec(fair.text)?.[1];
+  expect(script).toBeDefined();
+  const res = await request(t.app).get(script!);
+  expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
 });
 
 test('signed-in pages still work with the session (sign in, page, sign out)', async () => {

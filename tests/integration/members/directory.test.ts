@@ -99,3 +99,27 @@ test('hostile names are shown escaped on /members/:code and /companies/:id', asy
   expect(company.text).not.toContain('<img src=x');
   expect(company.text).not.toContain('<b>bold</b>');
 });
+
+test('/members/:code pages through many companies by name, in the reader’s collation, without overlap', async () => {
+  // 65 listed companies of one member: three pages of 30. Names mixed in case, so a byte-order
+  // sort (capitals first) would differ from the reader's collation.
+  const names = Array.from({ length: 65 }, (_, i) => `${i % 2 ? 'alpha' : 'Beta'} Works ${String(i).padStart(2, '0')}`);
+  for (const name of names) await makeUser({ member: 'BN', company: { name } });
+  await makeUser({ member: 'BN', verified: false, company: { name: 'alpha Unlisted' } });
+  const namesOn = (html: string) => [...html.matchAll(/<strong>((?:alpha|Beta) [^<]+)<\/strong>/g)].map((m) => m[1]!);
+  const first = await request(t.app).get('/members/BN');
+  expect(first.status).toBe(200);
+  expect(first.text).toContain('(65)');
+  expect(first.text).toContain('href="/members/BN?page=2"');
+  const pages = [namesOn(first.text)];
+  for (const n of [2, 3]) pages.push(namesOn((await request(t.app).get(`/members/BN?page=${n}`)).text));
+  expect(pages.map((p) => p.length)).toEqual([30, 30, 5]);
+  const expected = [...names].sort(new Intl.Collator('en').compare);
+  expect(pages.flat()).toEqual(expected);
+  expect(pages.flat()).not.toContain('alpha Unlisted');
+  // Past the last page: no companies, a way back, still 200.
+  const past = await request(t.app).get('/members/BN?page=9');
+  expect(past.status).toBe(200);
+  expect(namesOn(past.text)).toEqual([]);
+  expect(past.text).toContain('href="/members/BN"');
+});
