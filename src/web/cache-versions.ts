@@ -95,6 +95,16 @@ export async function bumpCacheVersion(name: string): Promise<void> {
   }
 }
 
+/** Whether a query write's result says it changed a document (unknown shapes count as a change). */
+function changedSomething(result: unknown): boolean {
+  if (result === null || result === undefined) return false; // findOneAnd… matched nothing
+  if (typeof result !== 'object') return true;
+  const r = result as Record<string, unknown>;
+  const counts = ['modifiedCount', 'deletedCount', 'upsertedCount'].filter((k) => typeof r[k] === 'number');
+  if (!counts.length) return true;
+  return counts.some((k) => (r[k] as number) > 0);
+}
+
 const QUERY_WRITES = ['updateOne', 'updateMany', 'findOneAndUpdate', 'findOneAndReplace', 'findOneAndDelete', 'replaceOne', 'deleteOne', 'deleteMany'] as const;
 
 /**
@@ -107,7 +117,12 @@ export function bumpsCacheVersion(schema: Schema, ...names: string[]): void {
   const bump = async () => {
     await Promise.all(names.map(bumpCacheVersion));
   };
-  schema.post([...QUERY_WRITES], { document: false, query: true }, bump);
+  // A query write that changed nothing (a refused conditional update, a delete that matched
+  // nothing) leaves the stamps alone: cached entries stay valid and a refused request stores nothing.
+  const bumpIfChanged = async (result: unknown) => {
+    if (changedSomething(result)) await bump();
+  };
+  schema.post([...QUERY_WRITES], { document: false, query: true }, bumpIfChanged);
   schema.post(['save', 'deleteOne', 'updateOne'], { document: true, query: false }, bump);
   schema.post('insertMany', bump);
   schema.post('bulkWrite', bump);
