@@ -9,7 +9,7 @@ import { actorOf, requireUser } from '../../web/auth';
 import type { AppContext, PortalModule } from '../../web/context';
 import { flash } from '../../web/flash';
 import { fields, formHandler } from '../../web/forms';
-import { outsideRequest } from '../../web/time-limit';
+import { runEvery } from '../../web/schedule';
 import { createDeskService, type DeskService } from './service';
 
 const DIGEST_POLL_MS = 60 * 60 * 1000;
@@ -84,9 +84,7 @@ export function createDeskModule(sources: () => readonly PortalModule[]): Portal
     },
     async onStart(ctx) {
       if (ctx.config.env === 'test') return; // tests run the digest themselves (sendDigests)
-      const run = () => outsideRequest(() => serviceOf(ctx).sendDigests()).catch((err: unknown) => ctx.logger.error({ err }, 'desk digest failed'));
-      setInterval(run, DIGEST_POLL_MS).unref();
-      void run();
+      runEvery(ctx.logger, 'desk digest', DIGEST_POLL_MS, () => serviceOf(ctx).sendDigests());
     },
   };
 }

@@ -3,7 +3,7 @@
  * scheduled delegation reminders.
  */
 import { oncePerContext, type PortalModule } from '../../web/context';
-import { outsideRequest } from '../../web/time-limit';
+import { runEvery } from '../../web/schedule';
 import { eventsDeskCount, eventsDeskItems } from './desk';
 import { eventsRouter } from './routes';
 import { createEventsService } from './service';
@@ -20,10 +20,7 @@ export const eventsModule: PortalModule = {
   router: (ctx) => eventsRouter(ctx, eventsService(ctx)),
   async onStart(ctx) {
     if (ctx.config.env === 'test') return; // tests run the reminders themselves (sendDueReminders)
-    const run = () =>
-      outsideRequest(() => eventsService(ctx).sendDueReminders()).catch((err: unknown) => ctx.logger.error({ err }, 'delegation reminders failed'));
-    setInterval(run, REMINDER_POLL_MS).unref();
-    void run();
+    runEvery(ctx.logger, 'delegation reminders', REMINDER_POLL_MS, () => eventsService(ctx).sendDueReminders());
   },
   deskItems: (ctx, actor) => eventsDeskItems(actor, ctx.now()),
   deskCount: (ctx, actor) => eventsDeskCount(actor, ctx.now()),

@@ -15,26 +15,11 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ical = require('ical-generator').default as typeof import('ical-generator').default;
 import { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
-import { tzlib_get_ical_block, tzlib_get_timezones } from 'timezones-ical-library';
 import type { Language } from '../../kernel';
 import { translator } from '../../web/i18n';
+import { vtimezoneOf, wallClock } from '../../web/zones';
 import type { MeetingDoc } from './model';
 import { localDate, localTime } from './slots';
-
-/** The VTIMEZONE block of an IANA zone, or null for a zone the library does not know (then no TZID is used). */
-let knownZones: Set<string> | null = null;
-
-export function vtimezoneOf(zone: string): string | null {
-  knownZones ??= new Set(tzlib_get_timezones() as string[]);
-  if (!knownZones.has(zone)) return null;
-  try {
-    const block = tzlib_get_ical_block(zone);
-    const text = Array.isArray(block) ? block[0] : block;
-    return typeof text === 'string' && text.startsWith('BEGIN:VTIMEZONE') ? text : null;
-  } catch {
-    return null;
-  }
-}
 
 export interface IcsPerson {
   name: string;
@@ -94,8 +79,8 @@ function addEvent(cal: ReturnType<typeof ical>, item: IcsMeeting, opts: IcsOptio
     id: m.uid,
     sequence: cancelled ? m.sequence + 1 : m.sequence,
     stamp: opts.now,
-    start: zoned ? wallClock(m.startsAt, item.timeZone) : m.startsAt,
-    end: zoned ? wallClock(m.endsAt, item.timeZone) : m.endsAt,
+    start: zoned ? wallClock(localDate(m.startsAt, item.timeZone), localTime(m.startsAt, item.timeZone)) : m.startsAt,
+    end: zoned ? wallClock(localDate(m.endsAt, item.timeZone), localTime(m.endsAt, item.timeZone)) : m.endsAt,
     ...(zoned ? { timezone: item.timeZone } : {}),
     summary,
     description,
@@ -114,12 +99,6 @@ function addEvent(cal: ReturnType<typeof ical>, item: IcsMeeting, opts: IcsOptio
  * zone), so it is handed a Date whose local fields are the wall-clock time in the edition's zone.
  * Meetings start on whole minutes in daytime windows, never inside a daylight-saving gap.
  */
-function wallClock(at: Date, zone: string): Date {
-  const [y, mo, d] = localDate(at, zone).split('-').map(Number) as [number, number, number];
-  const [h, mi] = localTime(at, zone).split(':').map(Number) as [number, number];
-  return new Date(y, mo - 1, d, h, mi, 0, 0);
-}
-
 /** DTSTAMP must be in UTC (RFC 5545 3.8.7.2); with a calendar zone, ical-generator writes it like the local times. */
 function utcStamps(ics: string, now: Date): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');

@@ -11,7 +11,7 @@ import { Types, trusted } from 'mongoose';
 import type { Language } from '../../kernel';
 import type { AppContext } from '../../web/context';
 import type { Mailer } from '../../web/mail';
-import { outsideRequest } from '../../web/time-limit';
+import { runEvery } from '../../web/schedule';
 import { reachablePeople, type Person } from '../accounts';
 import { FairEdition } from '../fair';
 import type { MeetingInvitationDeps, MeetingInvitations } from './contract';
@@ -138,12 +138,5 @@ const REMINDER_POLL_MS = 15 * 60 * 1000;
 /** Starts the reminders on a timer (server start-up); returns the function that stops them. */
 export function startMeetingReminders(ctx: AppContext): () => void {
   const deps = { mailer: ctx.mailer, clock: ctx.now, baseUrl: ctx.config.baseUrl };
-  const run = () =>
-    outsideRequest(() => runMeetingReminders(deps))
-      .then((sent) => ctx.logger.debug({ sent }, 'meeting reminders'))
-      .catch((err: unknown) => ctx.logger.error({ err }, 'meeting reminders failed'));
-  const timer = setInterval(run, REMINDER_POLL_MS);
-  timer.unref();
-  void run();
-  return () => clearInterval(timer);
+  return runEvery(ctx.logger, 'meeting reminders', REMINDER_POLL_MS, () => runMeetingReminders(deps));
 }

@@ -7,7 +7,7 @@
  */
 import { Router } from 'express';
 import { oncePerContext, type AppContext, type PortalModule } from '../../web/context';
-import { outsideRequest } from '../../web/time-limit';
+import { runEvery } from '../../web/schedule';
 import { createAgendaService } from './agenda';
 import { agendaRouter } from './agenda.routes';
 import { meetingsDeskCount, meetingsDeskItems } from './desk';
@@ -35,14 +35,7 @@ const SCHEDULE_MS = 10 * 60 * 1000;
 /** Starts the scheduled work (server start-up); returns the function that stops it. */
 export function startMeetingsScheduler(ctx: AppContext): () => void {
   const service = meetingsService(ctx);
-  const run = () =>
-    outsideRequest(() => service.runScheduledWork())
-      .then((done) => ctx.logger.debug(done, 'meetings scheduled work'))
-      .catch((err: unknown) => ctx.logger.error({ err }, 'meetings scheduled work failed'));
-  const timer = setInterval(run, SCHEDULE_MS);
-  timer.unref();
-  void run();
-  return () => clearInterval(timer);
+  return runEvery(ctx.logger, 'meetings scheduled work', SCHEDULE_MS, () => service.runScheduledWork());
 }
 
 export const meetingsModule: PortalModule = {

@@ -8,7 +8,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import { oncePerContext, type AppContext, type PortalModule } from '../../web/context';
-import { outsideRequest } from '../../web/time-limit';
+import { runEvery } from '../../web/schedule';
 import { refreshStaleCompanyTerms } from '../accounts';
 import { partnersDeskCount, partnersDeskItems } from './desk';
 import { ContactBlock, ContactRequest, DigestSetting, Opportunity, PartnerReport } from './model';
@@ -24,14 +24,7 @@ const SCHEDULE_MS = 10 * 60 * 1000;
 /** Starts the scheduled work (server start-up); returns the function that stops it. */
 export function startPartnersScheduler(ctx: AppContext): () => void {
   const service = partnersService(ctx);
-  const run = () =>
-    outsideRequest(() => service.runScheduledWork())
-      .then((done) => ctx.logger.debug(done, 'partners scheduled work'))
-      .catch((err: unknown) => ctx.logger.error({ err }, 'partners scheduled work failed'));
-  const timer = setInterval(run, SCHEDULE_MS);
-  timer.unref();
-  void run();
-  return () => clearInterval(timer);
+  return runEvery(ctx.logger, 'partners scheduled work', SCHEDULE_MS, () => service.runScheduledWork());
 }
 
 export const partnersModule: PortalModule = {
