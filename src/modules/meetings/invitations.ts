@@ -97,11 +97,17 @@ async function mailBothSides(deps: InvitationDeps, meeting: MeetingDoc, settings
   );
 }
 
+/** A meeting as a plain object, whether the caller holds a lean record or a mongoose document. */
+function plain(meeting: MeetingDoc): MeetingDoc {
+  const doc = meeting as MeetingDoc & { toObject?: () => MeetingDoc };
+  return typeof doc.toObject === 'function' ? doc.toObject() : meeting;
+}
+
 /** The invitations the booking service calls after its writes (see contract.ts). */
 export function createMeetingInvitations(deps: InvitationDeps): MeetingInvitations {
   return {
-    booked: (meeting, settings) => mailBothSides(deps, meeting, settings, 'booked'),
-    cancelled: (meeting, settings) => mailBothSides(deps, { ...meeting, status: 'cancelled' }, settings, 'cancelled'),
+    booked: (meeting, settings) => mailBothSides(deps, plain(meeting), settings, 'booked'),
+    cancelled: (meeting, settings) => mailBothSides(deps, { ...plain(meeting), status: 'cancelled' }, settings, 'cancelled'),
   };
 }
 

@@ -48,7 +48,8 @@ describe('invitations', () => {
   it('e-mails both sides a METHOD:REQUEST invitation in the fair zone, in each one\'s language', async () => {
     const settings = (await MeetingSettings.findOne({ edition: booked.edition }).lean())!;
     const invitations = createMeetingInvitations({ mailer: t.ctx.mailer, clock: t.ctx.now, baseUrl: t.config.baseUrl });
-    await invitations.booked(booked, settings);
+    // As the booking service may hold it: a mongoose document, not a plain record.
+    await invitations.booked((await Meeting.findById(booked._id))!, settings);
     const toVisitor = await t.smtp.waitFor((m) => m.to.includes(visitor.email) && m.attachments.length > 0);
     const toExhibitor = await t.smtp.waitFor((m) => m.to.includes(exhibitor.email) && m.attachments.length > 0);
 
