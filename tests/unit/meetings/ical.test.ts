@@ -4,7 +4,8 @@
  */
 import * as nodeIcal from 'node-ical';
 import { Types } from 'mongoose';
-import { feedIcs, invitationIcs, vtimezoneOf, type IcsMeeting } from '../../../src/modules/meetings/ical';
+import { feedIcs, invitationIcs, type IcsMeeting } from '../../../src/modules/meetings/ical';
+import { vtimezoneOf } from '../../../src/web/zones';
 import { zonedToUtc } from '../../../src/modules/meetings/slots';
 
 const organizer = { name: 'ASEM SME Exchange', email: 'no-reply@portal.test' };
