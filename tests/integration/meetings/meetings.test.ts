@@ -111,6 +111,7 @@ test('an exhibitor from Thailand and a visitor from Germany meet: request, accep
   const list = await deA.get('/fair/meetings');
   expect(list.status).toBe(200);
   expect(list.text).toContain('Bangkok Rice Co');
+  expect(list.text).toContain('href="/fair/agenda"');
   const reg = await postForm(deA, '/fair/meetings/register', { days: [day(0), day(1)], topics: 'Importing Thai rice' }, '/fair/meetings/register');
   expect(reg.status).toBe(303);
   const ex = (await MeetingParticipant.findOne({ user: new Types.ObjectId(thai.id) }).lean())!;
@@ -145,6 +146,7 @@ test('an exhibitor from Thailand and a visitor from Germany meet: request, accep
   const setup = await organizer.get('/admin/fair/meetings');
   expect(setup.text).toContain('Hamburg Spice Import GmbH');
   expect(setup.text).toContain('Table 1');
+  expect(setup.text).toContain('href="/admin/fair/meetings/grid"');
   // Removing the afternoon of the first day is fine; removing 10:30 would drop the meeting.
   const refused = await postForm(organizer, '/admin/fair/meetings', sessions(edition, { schedule: `${day(0)} 14:00-17:00\n${day(1)} 09:00-12:00` }), '/admin/fair/meetings');
   expect(refused.status).toBe(409);
