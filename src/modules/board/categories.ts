@@ -12,7 +12,7 @@ import { NotFoundError, ValidationError, isDuplicateKeyError } from '../../kerne
 import { fields } from '../../web/forms';
 import { recordAudit } from '../audit';
 import { VersionedCache } from '../../web/cache-versions';
-import { BoardCategory, BoardThread, CATEGORIES_STAMP, type BoardCategoryDoc, type LocalizedText } from './model';
+import { BoardCategory, BoardThread, CATEGORIES_STAMP, THREADS_STAMP, type BoardCategoryDoc, type LocalizedText } from './model';
 
 export interface SeedCategory {
   slug: string;
@@ -73,8 +73,18 @@ export interface CategoryWithStats extends CategoryView {
   latest: { _id: Types.ObjectId; title: string; lastActivityAt: Date; lastPosterName: string } | null;
 }
 
-/** The board's front page: every category with its number of (visible) threads and the latest one. */
+const statsCache = new VersionedCache<CategoryWithStats[]>([CATEGORIES_STAMP, THREADS_STAMP], 1);
+
+/**
+ * The board's front page: every category with its number of (visible) threads and the latest one.
+ * Counted once per change of a category or a thread (version stamps), not on every request.
+ */
 export async function listCategoriesWithStats(): Promise<CategoryWithStats[]> {
+  const stats = await statsCache.get('all', countCategoryStats);
+  return stats.map((c) => ({ ...copyOf(c), threadCount: c.threadCount, latest: c.latest ? { ...c.latest } : null }));
+}
+
+async function countCategoryStats(): Promise<CategoryWithStats[]> {
   const categories = await listCategories();
   return Promise.all(
     categories.map(async (c) => {

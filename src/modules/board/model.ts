@@ -178,6 +178,9 @@ const BoardReportSchema = new Schema<BoardReportDoc>({
 /** Version stamp of the cached category list (src/web/cache-versions.ts). */
 export const CATEGORIES_STAMP = 'board-categories';
 bumpsCacheVersion(BoardCategorySchema, CATEGORIES_STAMP);
+/** Raised by every write to a thread (new thread, reply, move, hide, pin): the board's front page figures key on it. */
+export const THREADS_STAMP = 'board-threads';
+bumpsCacheVersion(BoardThreadSchema, THREADS_STAMP);
 
 export const BoardCategory: Model<BoardCategoryDoc> =
   (models.BoardCategory as Model<BoardCategoryDoc>) ?? model<BoardCategoryDoc>('BoardCategory', BoardCategorySchema, 'board_categories');
