@@ -14,6 +14,7 @@ import { queryTerms, textTerms } from '../../web/search';
 import type { StoredFileRef } from '../../web/uploads';
 import { notActiveAccounts } from './account-status';
 import { Company, LISTED_COMPANY, User, type CompanyDoc } from './model';
+import { toPublicCompany } from './people';
 
 /** The cooperation types of the EEN partnering profiles; labels in locales/<lang>/partners.json. */
 export const COOPERATION_TYPES = ['trade', 'technology', 'investment', 'production', 'research', 'services'] as const;
@@ -61,16 +62,18 @@ export interface PartnerCompany {
 
 type CompanyRow = CompanyDoc & { logo?: StoredFileRef | null; score?: number };
 
+/** The public company fields (people.ts's one mapping), then what a partner profile adds. */
 function toPartnerCompany(c: CompanyRow): PartnerCompany {
+  const { id, name, member, sector, size, website, description, products } = toPublicCompany(c);
   return {
-    id: String(c._id),
-    name: c.name,
-    member: c.member,
-    sector: c.sector,
-    size: c.size,
-    website: c.website && /^https?:\/\//i.test(c.website) ? c.website : null,
-    description: c.description ?? '',
-    products: c.products ?? '',
+    id,
+    name,
+    member,
+    sector,
+    size,
+    website,
+    description,
+    products,
     offers: c.offers ?? '',
     seeks: c.seeks ?? '',
     cooperationTypes: c.cooperationTypes ?? [],

@@ -153,7 +153,7 @@ export interface PublicCompany {
   listed: boolean;
 }
 
-function toPublicCompany(c: CompanyDoc): PublicCompany {
+export function toPublicCompany(c: CompanyDoc): PublicCompany {
   return {
     id: String(c._id),
     name: c.name,
