@@ -13,6 +13,7 @@ import { createApp } from './app';
 import { createMailer } from './web/mail';
 import { createFileStore } from './web/files';
 import { createLogger } from './web/logging';
+import { beginRun } from './web/start-up';
 import { DEFAULT_RATE_LIMITS, type AppContext } from './web/context';
 import { portalModules, startMeetingReminders, startMeetingsScheduler, startPartnersScheduler } from './modules';
 
@@ -30,8 +31,22 @@ async function main(): Promise<void> {
   const logger = createLogger(config, { terminal: process.stdout.isTTY === true });
   const db = await connectDatabase({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, logger });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(config.dataDir, 'mail'), logger });
-  const ctx: AppContext = { config, logger, mailer, files: createFileStore(config, db.connection), connection: db.connection, rateLimits: DEFAULT_RATE_LIMITS, now: () => new Date() };
+  // Repairs after a crash and migrations already done are skipped (src/web/start-up.ts).
+  const run = await beginRun(db.connection, logger);
+  const ctx: AppContext = {
+    config,
+    logger,
+    mailer,
+    files: createFileStore(config, db.connection),
+    connection: db.connection,
+    rateLimits: DEFAULT_RATE_LIMITS,
+    now: () => new Date(),
+    startUp: run.state,
+  };
+  const startedAt = Date.now();
   for (const mod of portalModules) await mod.onStart?.(ctx);
+  await run.startedUp();
+  logger.info({ ms: Date.now() - startedAt, afterCrash: run.state.afterCrash }, 'start-up checks done');
   mailer.start();
   const stopPartnersScheduler = startPartnersScheduler(ctx);
   const stopMeetingsScheduler = startMeetingsScheduler(ctx);
@@ -63,6 +78,7 @@ async function main(): Promise<void> {
     stopMeetingsScheduler();
     stopMeetingReminders();
     await mailer.close();
+    await run.end().catch((err: unknown) => logger.warn({ err }, 'could not remove this run’s marker'));
     await db.stop();
     logger.info('stopped');
     process.exit(0);

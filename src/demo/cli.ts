@@ -53,6 +53,9 @@ async function main(): Promise<void> {
       connection: db.connection,
       rateLimits: DEFAULT_RATE_LIMITS,
       now: () => new Date(),
+      // Every check runs (the database is empty), and the versions it reaches are recorded, so the
+      // portal's first start does not scan the demo data for stale derived fields.
+      startUp: { afterCrash: true, skipDoneVersions: false, connection: db.connection },
     };
     say('start-up seed (ASEM members, board categories, fair edition, organizer)');
     for (const mod of portalModules) await mod.onStart?.(ctx);

@@ -13,8 +13,8 @@ import { MARKDOWN_VERSION, renderMarkdown } from '../web/markdown';
 import { textTerms } from '../web/search';
 import { FILE_KINDS, type FileKind } from '../web/uploads';
 import { listAsemMembers } from '../modules/members';
-import { User, Company, SECTORS, COMPANY_SIZES, hashPassword } from '../modules/accounts';
-import { Practice, THEMES } from '../modules/practices';
+import { User, Company, SECTORS, COMPANY_SIZES, COMPANY_TERMS_VERSION, companySearchTerms, hashPassword } from '../modules/accounts';
+import { PRACTICE_SEARCH_VERSION, Practice, THEMES, practiceSearchTerms } from '../modules/practices';
 import { BoardCategory, BoardThread, BoardPost, BoardSubscription } from '../modules/board';
 import { FairEdition, Booth, BoothRequest, BoothAssignment, QuotaCounter } from '../modules/fair';
 import { Conversation, ConversationMembership, PrivateMessage, Announcement, AnnouncementReceipt } from '../modules/messages';
@@ -116,6 +116,7 @@ class Writer {
   constructor(
     private readonly model: Model<never>,
     private readonly batchSize: number,
+    private readonly onWritten: (total: number) => void = () => undefined,
   ) {}
   async add(doc: unknown): Promise<void> {
     this.pending.push(doc);
@@ -128,6 +129,7 @@ class Writer {
     if (!docs.length) return;
     this.inFlight = insertBatch(this.model, docs).then(() => {
       this.total += docs.length;
+      this.onWritten(this.total);
     });
     // A failed batch is reported by the next add or by flush.
     this.inFlight.catch(() => undefined);
@@ -191,8 +193,20 @@ class Memo<T> {
   }
 }
 
-function writer(model: unknown, batchSize: number): Writer {
-  return new Writer(model as Model<never>, batchSize);
+function writer(model: unknown, batchSize: number, onWritten?: (total: number) => void): Writer {
+  return new Writer(model as Model<never>, batchSize, onWritten);
+}
+
+const BAR_WIDTH = 30;
+/** At most one progress line per this many milliseconds for each kind of record. */
+const PROGRESS_EVERY_MS = 5000;
+
+/** A progress bar line for a long step: `board posts [#######.......]  45 % 90,000 / 200,000`. */
+export function progressLine(label: string, done: number, expected: number): string {
+  const share = expected > 0 ? Math.min(1, done / expected) : 1;
+  const filled = Math.round(share * BAR_WIDTH);
+  const fmt = (n: number) => n.toLocaleString('en');
+  return `${label} [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${String(Math.floor(share * 100)).padStart(3)} % ${fmt(done)} / ${fmt(expected)}`;
 }
 
 interface PersonRef {
@@ -238,6 +252,15 @@ export async function generateDemoData(opts: GenerateOptions): Promise<GenerateR
     counts[label] = n;
     progress(`${label}: ${n.toLocaleString('en')}`);
   };
+  /** Reports a writer's progress now and then while it works through `expected` records. */
+  const tracked = (label: string, expected: number) => {
+    let last = Date.now();
+    return (total: number) => {
+      if (total >= expected || Date.now() - last < PROGRESS_EVERY_MS) return;
+      last = Date.now();
+      progress(progressLine(label, total, expected));
+    };
+  };
 
   const organizerDoc = await User.findOne({ role: 'organizer' }).sort({ createdAt: 1 }).lean();
   if (!organizerDoc) throw new Error('no organizer: run the start-up seed first');
@@ -254,7 +277,7 @@ export async function generateDemoData(opts: GenerateOptions): Promise<GenerateR
   const liaisons: PersonRef[] = [];
   const liaisonsByMember = new Map<string, PersonRef[]>();
   const userWriter = writer(User, batch);
-  const companyWriter = writer(Company, batch);
+  const companyWriter = writer(Company, batch, tracked('companies', size.companies));
   const busiest = [...members].sort((a, b) => (MEMBER_WEIGHTS[b] ?? 1.5) - (MEMBER_WEIGHTS[a] ?? 1.5));
   for (let i = 0; i < size.liaisons; i++) {
     const member = i < members.length ? members[i]! : busiest[(i - members.length) % busiest.length]!;
@@ -315,6 +338,7 @@ export async function generateDemoData(opts: GenerateOptions): Promise<GenerateR
       createdAt: created,
       updatedAt: created,
     });
+    const products = words.sentences(rng, chinese, 1);
     await companyWriter.add({
       _id: companyId,
       name: cname,
@@ -323,7 +347,9 @@ export async function generateDemoData(opts: GenerateOptions): Promise<GenerateR
       size: rng.pick(COMPANY_SIZES),
       website: `https://sme${i + 1}.demo.example.org`,
       description: words.sentences(rng, chinese, rng.int(1, 3)),
-      products: words.sentences(rng, chinese, 1),
+      products,
+      searchTerms: companySearchTerms({ name: cname, products, offers: '', seeks: '' }),
+      searchTermsVersion: COMPANY_TERMS_VERSION,
       owner: userId,
       listed: verified,
       createdAt: created,
@@ -340,7 +366,7 @@ export async function generateDemoData(opts: GenerateOptions): Promise<GenerateR
   const authors = [...people, ...liaisons];
 
   // --- practices
-  const practiceWriter = writer(Practice, batch);
+  const practiceWriter = writer(Practice, batch, tracked('practices', size.practices));
   const fileKinds = Object.keys(FILE_KINDS) as FileKind[];
   for (let i = 0; i < size.practices; i++) {
     const byLiaison = rng.chance(0.25);
@@ -351,6 +377,7 @@ export async function generateDemoData(opts: GenerateOptions): Promise<GenerateR
     const hidden = status === 'published' && rng.chance(0.02);
     const title = `${rng.pick(chinese ? words.PRACTICE_TITLES_ZH : words.PRACTICE_TITLES_EN)}${chinese ? '' : ' in'} ${chinese ? `（${i + 1}）` : `${author.member} (${i + 1})`}`;
     const summary = words.sentences(rng, chinese, rng.int(1, 2));
+    const results = words.sentences(rng, chinese, 1);
     const body = words.markdownBody(rng, chinese, rng.int(2, 6));
     const themes = [...new Set([rng.pick(THEMES), rng.pick(THEMES)])];
     const attachments = rng.chance(0.3)
@@ -373,7 +400,7 @@ export async function generateDemoData(opts: GenerateOptions): Promise<GenerateR
       member: author.member,
       language: chinese ? 'zh' : 'en',
       organisation: byLiaison ? (chinese ? '中小企业发展促进中心' : `SME Agency of ${author.member}`) : author.companyName,
-      results: words.sentences(rng, chinese, 1),
+      results,
       contact: '',
       attachments,
       author: author._id,
@@ -383,7 +410,8 @@ export async function generateDemoData(opts: GenerateOptions): Promise<GenerateR
       hiddenReason: hidden ? 'Duplicate of another practice' : '',
       hiddenBy: hidden ? organizer._id : null,
       publishedAt,
-      searchTerms: textTerms(title, summary, body),
+      searchTerms: practiceSearchTerms({ title, summary, body, results }),
+      searchVersion: PRACTICE_SEARCH_VERSION,
       createdAt: created,
       updatedAt: publishedAt ?? created,
     });
@@ -393,7 +421,7 @@ export async function generateDemoData(opts: GenerateOptions): Promise<GenerateR
 
   // --- board: threads with a skewed number of posts, the total fixed by the scale
   const threadWriter = writer(BoardThread, batch);
-  const postWriter = writer(BoardPost, batch);
+  const postWriter = writer(BoardPost, batch, tracked('board posts', size.posts));
   const subscriptionWriter = writer(BoardSubscription, batch);
   const categoryCumulative = cumulative(categories.map((_, i) => 1 / (i + 1)));
   const postsPerThread = Array.from({ length: size.threads }, () => rng.skewed(size.posts / size.threads, 400));
@@ -467,7 +495,7 @@ export async function generateDemoData(opts: GenerateOptions): Promise<GenerateR
   // member has several.
   const conversationWriter = writer(Conversation, batch);
   const membershipWriter = writer(ConversationMembership, batch);
-  const messageWriter = writer(PrivateMessage, batch);
+  const messageWriter = writer(PrivateMessage, batch, tracked('messages', size.messages));
   let messagesLeft = size.messages;
   let c = 0;
   while (messagesLeft > 0) {

@@ -2,6 +2,7 @@
  * What the app is built from. server.ts (or a test) assembles an AppContext once and hands it to
  * createApp and to each feature module, so nothing reaches for globals and tests can pass fakes.
  */
+import type { StartUpState } from './start-up';
 import type { RequestHandler, Router } from 'express';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
@@ -42,6 +43,8 @@ export interface AppContext {
   rateLimits: RateLimits;
   /** The clock: services are built with it (never `new Date()`), so tests can move time. */
   now: Clock;
+  /** What start-up may skip (src/web/start-up.ts); absent: every start-up check runs. */
+  startUp?: StartUpState;
 }
 
 /**

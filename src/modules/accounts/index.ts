@@ -17,6 +17,8 @@ export {
   savePartnerProfile,
   searchPartnerCompanies,
   visibleCompanyIds,
+  COMPANY_TERMS_VERSION,
+  termsOf as companySearchTerms,
   type CompanyFacets,
   type CompanySearch,
   type CooperationType,

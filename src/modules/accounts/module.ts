@@ -8,6 +8,7 @@ import { loginRouter } from './login.routes';
 import { registrationRouter } from './registration.routes';
 import { createAccountsService, ensureFirstOrganizer } from './service';
 import { migrateOfficialCompanies } from './administration';
+import { onceForVersion } from '../../web/start-up';
 import { invitationsDeskCount, invitationsDeskItems } from './desk';
 
 const accountsService = oncePerContext((ctx) => createAccountsService({ mailer: ctx.mailer, clock: ctx.now, baseUrl: ctx.config.baseUrl }));
@@ -33,7 +34,7 @@ export const accountsModule: PortalModule = {
       ctx.logger.info({ email: created.email }, 'organizer account ready');
     }
     // Liaisons once had to register a placeholder company: officials are no SMEs.
-    const migrated = await migrateOfficialCompanies(ctx.now());
+    const migrated = await onceForVersion(ctx.startUp, 'official-companies', 1, () => migrateOfficialCompanies(ctx.now()), 0);
     if (migrated) ctx.logger.info({ migrated }, 'officials detached from placeholder companies');
   },
 };

@@ -90,7 +90,8 @@ function toPartnerCompany(c: CompanyRow): PartnerCompany {
   };
 }
 
-function termsOf(c: Pick<CompanyDoc, 'name' | 'products' | 'offers' | 'seeks'>): string[] {
+/** A company's search terms (the demo data writes them as refreshCompanyTerms does). */
+export function termsOf(c: Pick<CompanyDoc, 'name' | 'products' | 'offers' | 'seeks'>): string[] {
   return textTerms(c.name, c.products, c.offers, c.seeks);
 }
 

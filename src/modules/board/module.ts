@@ -36,7 +36,7 @@ export const boardModule: PortalModule = {
     return router;
   },
   async onStart(ctx) {
-    const { added, rerendered, repaired, removed } = await boardService(ctx).startUp();
+    const { added, rerendered, repaired, removed } = await boardService(ctx).startUp(ctx.startUp);
     if (added) ctx.logger.info({ added }, 'board categories seeded');
     if (rerendered) ctx.logger.info({ rerendered }, 'board posts re-rendered with the current Markdown renderer');
     if (repaired || removed) ctx.logger.warn({ repaired, removed }, 'board thread counters repaired from their posts');

@@ -5,6 +5,8 @@
 import type { Actor } from '../../kernel';
 import { createCategory, listCategories, listCategoriesWithStats, moveCategory, seedCategories, updateCategory, findCategoryById, type CategoryInput } from './categories';
 import { repairThreadCounters } from './counters';
+import { MARKDOWN_VERSION } from '../../web/markdown';
+import { onceForVersion, repairsNeeded, type StartUpState } from '../../web/start-up';
 import { decideReport, hidePost, listReports, moderateThread, openReportCount, restorePost, type ThreadModerationInput } from './moderation';
 import {
   assertCanReply,
@@ -73,10 +75,11 @@ export function createBoardService(deps: BoardDeps) {
     updateCategory: (actor: Actor | undefined, id: string, input: CategoryInput) => updateCategory(deps, actor, id, input),
     moveCategory: (actor: Actor | undefined, id: string, direction: 'up' | 'down') => moveCategory(deps, actor, id, direction),
     // Start-up (idempotent)
-    async startUp(): Promise<{ added: number; rerendered: number; repaired: number; removed: number }> {
+    async startUp(state?: StartUpState): Promise<{ added: number; rerendered: number; repaired: number; removed: number }> {
       const added = await seedCategories(deps);
-      const rerendered = await rerenderStalePosts();
-      const { repaired, removed } = await repairThreadCounters(deps.clock);
+      const rerendered = await onceForVersion(state, 'board-post-html', MARKDOWN_VERSION, rerenderStalePosts, 0);
+      // The counters drift only when a process dies between a reply's two writes.
+      const { repaired, removed } = repairsNeeded(state) ? await repairThreadCounters(deps.clock) : { repaired: 0, removed: 0 };
       return { added, rerendered, repaired, removed };
     },
   };

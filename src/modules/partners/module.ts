@@ -9,7 +9,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import { oncePerContext, type AppContext, type PortalModule } from '../../web/context';
 import { runEvery } from '../../web/schedule';
-import { refreshStaleCompanyTerms } from '../accounts';
+import { COMPANY_TERMS_VERSION, refreshStaleCompanyTerms } from '../accounts';
+import { onceForVersion } from '../../web/start-up';
 import { partnersDeskCount, partnersDeskItems } from './desk';
 import { ContactBlock, ContactRequest, DigestSetting, Opportunity, PartnerReport } from './model';
 import { accountExtras, partnersRouter } from './routes';
@@ -37,7 +38,7 @@ export const partnersModule: PortalModule = {
   deskCount: (ctx, actor) => partnersDeskCount(actor, ctx.now()),
   async onStart(ctx) {
     await Promise.all([Opportunity.createIndexes(), ContactRequest.createIndexes(), ContactBlock.createIndexes(), PartnerReport.createIndexes(), DigestSetting.createIndexes()]);
-    const refreshed = await refreshStaleCompanyTerms();
+    const refreshed = await onceForVersion(ctx.startUp, 'company-search-terms', COMPANY_TERMS_VERSION, refreshStaleCompanyTerms, 0);
     if (refreshed) ctx.logger.info({ refreshed }, 'company search terms refreshed');
   },
   middleware(ctx) {

@@ -2,7 +2,7 @@
  * The best-practice library's front door: what other modules may use of it.
  */
 export { THEMES, PRACTICE_KINDS, type PracticeDoc, type Theme } from './model';
-export { latestPractices } from './service';
+export { latestPractices, searchTermsOf as practiceSearchTerms, SEARCH_VERSION as PRACTICE_SEARCH_VERSION } from './service';
 export { publishPolicyDocument, type PolicyDocumentInput } from './policy-documents';
 export { practicesPerThemeAndLanguage } from './figures';
 export { createPracticeDraft, createPracticeDraftFor, discardPracticeDraft, type PracticeDraftInput, type PracticeDraftForInput } from './drafts';

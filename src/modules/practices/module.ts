@@ -20,7 +20,7 @@ export const practicesModule: PortalModule = {
     await Promise.all([Practice.createIndexes(), PracticeInterest.createIndexes()]);
     const swept = await sweepStaleTemp(ctx, ctx.now());
     if (swept) ctx.logger.info({ swept }, 'stale upload temp files removed');
-    const { rerendered, reindexed } = await practicesService(ctx).startUp();
+    const { rerendered, reindexed } = await practicesService(ctx).startUp(ctx.startUp);
     if (rerendered) ctx.logger.info({ rerendered }, 'practices re-rendered with the current Markdown renderer');
     if (reindexed) ctx.logger.info({ reindexed }, 'practices re-indexed for search');
   },

@@ -26,8 +26,11 @@ import {
   rerenderStalePractices,
   restorePractice,
   updatePractice,
+  SEARCH_VERSION,
   type PracticesDeps,
 } from './service';
+import { MARKDOWN_VERSION } from '../../web/markdown';
+import { onceForVersion, type StartUpState } from '../../web/start-up';
 
 export type { PracticesDeps } from './service';
 
@@ -51,8 +54,11 @@ export function createPracticesService(deps: PracticesDeps) {
     hidePractice: (actor: Actor, id: unknown, reason: string) => hidePractice(deps, actor, id, reason),
     restorePractice: (actor: Actor, id: unknown, reason: string) => restorePractice(deps, actor, id, reason),
     /** Start-up (idempotent): re-render HTML of an older renderer, re-index terms of an older version. */
-    async startUp(): Promise<{ rerendered: number; reindexed: number }> {
-      return { rerendered: await rerenderStalePractices(), reindexed: await reindexStalePractices() };
+    async startUp(state?: StartUpState): Promise<{ rerendered: number; reindexed: number }> {
+      return {
+        rerendered: await onceForVersion(state, 'practice-html', MARKDOWN_VERSION, rerenderStalePractices, 0),
+        reindexed: await onceForVersion(state, 'practice-search-terms', SEARCH_VERSION, reindexStalePractices, 0),
+      };
     },
   };
 }

@@ -12,8 +12,8 @@ import { login, newAgent } from '../../helpers/http';
 import { DEMO_PASSWORD, SCALE_SIZES, generateDemoData, type GenerateResult } from '../../../src/demo/generate';
 import { textTerms } from '../../../src/web/search';
 import { MARKDOWN_VERSION, renderMarkdown } from '../../../src/web/markdown';
-import { Company, User } from '../../../src/modules/accounts';
-import { Practice } from '../../../src/modules/practices';
+import { COMPANY_TERMS_VERSION, Company, User } from '../../../src/modules/accounts';
+import { PRACTICE_SEARCH_VERSION, Practice } from '../../../src/modules/practices';
 import { BoardPost, BoardThread } from '../../../src/modules/board';
 import { BoothAssignment, BoothRequest, FairEdition, QuotaCounter, Booth } from '../../../src/modules/fair';
 import { Announcement, AnnouncementReceipt, Conversation, ConversationMembership, PrivateMessage } from '../../../src/modules/messages';
@@ -83,9 +83,13 @@ test('board threads: counters, last activity and poster equal the posts', async 
 });
 
 test('practices: search terms and rendered body as the service makes them', async () => {
-  const practices = await Practice.find({}, { title: 1, summary: 1, body: 1, bodyHtml: 1, bodyHtmlVersion: 1, searchTerms: 1, status: 1, publishedAt: 1 }).hint({ _id: 1 }).lean();
+  const practices = await Practice.find({}, { title: 1, summary: 1, body: 1, results: 1, bodyHtml: 1, bodyHtmlVersion: 1, searchTerms: 1, searchVersion: 1, status: 1, publishedAt: 1 })
+    .hint({ _id: 1 })
+    .lean();
   for (const p of practices) {
-    expect(p.searchTerms).toEqual(textTerms(p.title, p.summary, p.body));
+    // Exactly the service's terms and version: the portal's start-up finds nothing to re-index.
+    expect(p.searchTerms).toEqual(textTerms(p.title, p.summary, p.body, p.results));
+    expect(p.searchVersion).toBe(PRACTICE_SEARCH_VERSION);
     expect(p.bodyHtml).toBe(renderMarkdown(p.body, 'practices'));
     expect(p.bodyHtmlVersion).toBe(MARKDOWN_VERSION);
     expect(p.publishedAt === null).toBe(p.status === 'draft');
@@ -94,6 +98,15 @@ test('practices: search terms and rendered body as the service makes them', asyn
   expect(languages.sort()).toEqual(['en', 'zh']);
   expect(practices.length).toBe(size.practices);
   expect((await Practice.find({}, { attachments: 1 }).hint({ _id: 1 }).lean()).filter((p) => p.attachments.length > 0).length).toBeGreaterThan(0);
+});
+
+test('companies: search terms as the partner profile makes them', async () => {
+  const companies = await Company.find({}, { name: 1, products: 1, offers: 1, seeks: 1, searchTerms: 1, searchTermsVersion: 1 }).hint({ _id: 1 }).lean();
+  expect(companies.length).toBe(size.companies);
+  for (const c of companies) {
+    expect(c.searchTerms).toEqual(textTerms(c.name, c.products, c.offers, c.seeks));
+    expect(c.searchTermsVersion).toBe(COMPANY_TERMS_VERSION);
+  }
 });
 
 test('conversations: message counts, last message and unread counts recomputed from the messages', async () => {
