@@ -132,6 +132,8 @@ const ReceiptSchema = new Schema<ReceiptDoc>({
 ReceiptSchema.index({ announcement: 1, user: 1 }, { unique: true });
 ReceiptSchema.index({ user: 1, acknowledgedAt: 1 });
 ReceiptSchema.index({ user: 1, acknowledged: 1, sentAt: -1 });
+// The organizer's lists of one announcement (who has, who has not acknowledged) and the reminder's cursor.
+ReceiptSchema.index({ announcement: 1, acknowledged: 1, member: 1, _id: 1 });
 
 export const Conversation: Model<ConversationDoc> =
   (models.Conversation as Model<ConversationDoc>) ?? model<ConversationDoc>('Conversation', ConversationSchema, 'conversations');

@@ -17,7 +17,7 @@ import { collatorFor } from '../../web/i18n';
 import { findContacts, listContactable, type Contact } from './contacts';
 import { liaisonDirectory, memberNames } from './directory';
 import { BODY_MAX, CONVERSATIONS_PER_PAGE, MAX_RECIPIENTS, NewConversationForm, ReplyForm, SUBJECT_MAX } from './service';
-import { ANNOUNCEMENTS_PER_PAGE, AnnouncementForm } from './announcements';
+import { ANNOUNCEMENTS_PER_PAGE, AnnouncementForm, RECIPIENTS_PER_PAGE } from './announcements';
 import type { MessagesService } from './services';
 
 /** A list from a form or the query string: one value arrives as a string, several as an array. */
@@ -225,9 +225,17 @@ export function messagesRouter(ctx: AppContext, messages: MessagesService): Rout
   );
 
   router.get('/admin/announcements/:id', organizer, async (req, res) => {
-    const status = await messages.announcementStatus(actorOf(req), String(req.params.id));
+    const pages = { pending: pageFrom(req.query, RECIPIENTS_PER_PAGE, 'pending'), acknowledged: pageFrom(req.query, RECIPIENTS_PER_PAGE, 'acknowledged') };
+    const status = await messages.announcementStatus(actorOf(req), String(req.params.id), pages);
     const names = await memberNames(req.lang);
-    res.render('messages/admin-show', { title: status.announcement.subject, ...status, memberName: (code: string) => names.get(code) ?? code });
+    const base = `/admin/announcements/${status.announcement.id}`;
+    res.render('messages/admin-show', {
+      title: status.announcement.subject,
+      ...status,
+      pendingPagination: paginate(base, req.query, status.pending.page, status.pending.total, 'pending'),
+      acknowledgedPagination: paginate(base, req.query, status.acknowledged.page, status.acknowledged.total, 'acknowledged'),
+      memberName: (code: string) => names.get(code) ?? code,
+    });
   });
 
   router.post('/admin/announcements/:id/remind', organizer, async (req, res) => {
