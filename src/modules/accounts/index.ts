@@ -25,6 +25,7 @@ export {
   type PartnerProfileInput,
 } from './partner-profile';
 export { passwordProblem } from './passwords';
+export { INVITATIONS_PER_PAGE } from './invitations';
 export { configurePassport, toActor, hashPassword, verifyPassword } from './auth';
 export {
   ACTIVE_AND_VERIFIED,

@@ -13,6 +13,8 @@ import { monitoredTestApp, readsOf, type Reads } from '../../helpers/reads';
 import { Announcement, AnnouncementReceipt, Conversation, PrivateMessage } from '../../../src/modules/messages/model';
 import { MESSAGES_PER_PAGE } from '../../../src/modules/messages/service';
 import { RECIPIENTS_PER_PAGE, REMINDER_BATCH } from '../../../src/modules/messages/announcements';
+import { INVITATIONS_PER_PAGE } from '../../../src/modules/accounts';
+import { Invitation, User } from '../../../src/modules/accounts/model';
 
 let t: TestApp;
 let organizer: Agent;
@@ -35,7 +37,8 @@ async function as(user: MadeUser): Promise<Agent> {
 
 /** The reads of a page's second visit (the first may warm a cache or mark something read). */
 async function pageReads(agent: Agent, path: string): Promise<Reads & { html: string }> {
-  expect((await agent.get(path)).status).toBe(200);
+  const warm = await agent.get(path);
+  expect(warm.status).toBe(200);
   let html = '';
   const reads = await readsOf(async () => {
     const res = await agent.get(path);
@@ -141,5 +144,29 @@ describe('the organizer’s view of an announcement', () => {
     expect(t.smtp.to(liaison.email)).toHaveLength(1);
     expect(t.smtp.mails).toHaveLength(1);
     expect(await AnnouncementReceipt.countDocuments({ announcement: id, user: liaison.id, remindedAt: trusted({ $ne: null }) })).toBe(1);
+  });
+});
+
+describe('pending invitations', () => {
+  test('the organizer’s list shows one page, with the same reads at 2 and at 202 pending invitations', async () => {
+    const organizerId = (await User.findOne({ email: ORGANIZER.email }).lean())!._id;
+    const invite = (n: number, from: number) =>
+      Invitation.insertMany(Array.from({ length: n }, (_, i) => ({ email: `official-${from + i}@example.org`, name: `Official ${from + i}`, member: 'PH', invitedBy: organizerId, sentAt: new Date(Date.now() - (from + i) * 60_000) })));
+    await invite(2, 0);
+    const few = await pageReads(organizer, '/admin/officials');
+    expect(few.html).toContain('official-1@example.org');
+
+    await invite(200, 2);
+    const many = await pageReads(organizer, '/admin/officials');
+    expect(many.commands).toEqual(few.commands);
+    expect(many.documents - few.documents).toBeLessThanOrEqual(INVITATIONS_PER_PAGE);
+    expect(count(many.html, /\/resend"/g)).toBe(INVITATIONS_PER_PAGE);
+    expect(many.html).toContain('official-0@example.org'); // newest first
+    expect(many.html).not.toContain(`official-${INVITATIONS_PER_PAGE}@example.org`);
+    const next = await organizer.get(/href="([^"]+)" rel="next"/.exec(many.html)![1]!.replace(/&amp;/g, '&'));
+    expect(next.status).toBe(200);
+    expect(next.text).toContain(`official-${INVITATIONS_PER_PAGE}@example.org`);
+    expect(next.text).toContain('Page 2');
+    expect(next.text).toContain('rel="prev"');
   });
 });
