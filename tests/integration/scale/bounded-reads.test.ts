@@ -15,6 +15,8 @@ import { MESSAGES_PER_PAGE } from '../../../src/modules/messages/service';
 import { RECIPIENTS_PER_PAGE, REMINDER_BATCH } from '../../../src/modules/messages/announcements';
 import { INVITATIONS_PER_PAGE } from '../../../src/modules/accounts';
 import { Invitation, User } from '../../../src/modules/accounts/model';
+import { DocumentComment, OfficialEvent, WorkingDocument } from '../../../src/modules/events/model';
+import { COMMENTS_PER_PAGE, VERSIONS_SHOWN } from '../../../src/modules/events/service';
 
 let t: TestApp;
 let organizer: Agent;
@@ -168,5 +170,44 @@ describe('pending invitations', () => {
     expect(next.text).toContain(`official-${INVITATIONS_PER_PAGE}@example.org`);
     expect(next.text).toContain('Page 2');
     expect(next.text).toContain('rel="prev"');
+  });
+});
+
+describe('a working document of an event', () => {
+  test('shows the latest versions and one page of one version’s comments, with the same reads at 2 and at 40 versions with 300 comments', async () => {
+    const official = await makeUser({ role: 'liaison', member: 'SG', company: false });
+    const agent = await as(official);
+    const organizerId = (await User.findOne({ email: ORGANIZER.email }).lean())!._id;
+    const now = new Date();
+    const event = await OfficialEvent.create({ kind: 'som', title: { en: 'SOM', 'zh-CN': '高官会' }, description: { en: 'Meeting', 'zh-CN': '会议' }, startsAt: new Date(now.getTime() + 30 * 86_400_000), endsAt: new Date(now.getTime() + 32 * 86_400_000), timeZone: 'Asia/Singapore', hostMember: 'SG', city: 'Singapore', visibility: 'officials', createdBy: organizerId, createdAt: now, updatedAt: now });
+    const version = (number: number) => ({ number, file: { storedName: `v${number}.pdf`, originalName: `agenda-v${number}.pdf`, size: 100, kind: 'pdf', mime: 'application/pdf' }, changeNote: `Change ${number}`, uploadedAt: new Date(now.getTime() + number * 1000) });
+    const document = await WorkingDocument.create({ event: event._id, kind: 'agenda', title: 'Draft agenda', versions: [version(1), version(2)] });
+    const comment = (v: number, i: number) => ({ document: document._id, version: v, author: new Types.ObjectId(official.id), authorName: 'Official SG', member: 'SG', body: `Comment ${v}-${String(i).padStart(3, '0')}`, createdAt: new Date(now.getTime() + i * 1000) });
+    await DocumentComment.insertMany([comment(1, 0), comment(2, 0)]);
+    const path = `/events/${String(event._id)}/documents/${String(document._id)}`;
+    const few = await pageReads(agent, path);
+    expect(few.html).toContain('Comment 2-000');
+
+    await WorkingDocument.updateOne({ _id: document._id }, { $push: { versions: { $each: Array.from({ length: 38 }, (_, i) => version(i + 3)) } } });
+    await DocumentComment.insertMany([...Array.from({ length: 300 }, (_, i) => comment(40, i + 1)), ...Array.from({ length: 50 }, (_, i) => comment(35, i + 1))]);
+    const many = await pageReads(agent, path);
+    expect(many.commands).toEqual(few.commands);
+    expect(many.documents - few.documents).toBeLessThanOrEqual(COMMENTS_PER_PAGE + VERSIONS_SHOWN);
+    // The latest versions only, a count on each, and the latest version's first page of comments.
+    expect(count(many.html, /<h2 id="v\d+"/g)).toBe(VERSIONS_SHOWN);
+    expect(many.html).toContain('id="v40"');
+    expect(many.html).not.toContain(`id="v${40 - VERSIONS_SHOWN}"`);
+    expect(many.html).toContain('30 earlier versions are not');
+    expect(many.html).toContain('300 comments');
+    expect(many.html).toContain('50 comments');
+    expect(count(many.html, /Comment 40-\d+/g)).toBe(COMMENTS_PER_PAGE);
+    expect(many.html).toContain('Comment 40-001');
+    expect(many.html).not.toContain('Comment 35-');
+    const next = await agent.get(/href="([^"]+)" rel="next"/.exec(many.html)![1]!.replace(/&amp;/g, '&'));
+    expect(next.text).toContain(`Comment 40-0${COMMENTS_PER_PAGE + 1}`);
+    // Another version's comments are a link away.
+    const other = await agent.get(`${path}?v=35`);
+    expect(count(other.text, /Comment 35-\d+/g)).toBe(COMMENTS_PER_PAGE);
+    expect(other.text).not.toContain('Comment 40-');
   });
 });
