@@ -14,7 +14,8 @@ import { Announcement, AnnouncementReceipt, Conversation, PrivateMessage } from 
 import { MESSAGES_PER_PAGE } from '../../../src/modules/messages/service';
 import { RECIPIENTS_PER_PAGE, REMINDER_BATCH } from '../../../src/modules/messages/announcements';
 import { INVITATIONS_PER_PAGE } from '../../../src/modules/accounts';
-import { Invitation, User } from '../../../src/modules/accounts/model';
+import { Company, Invitation, User } from '../../../src/modules/accounts/model';
+import { BoothRequest, FairEdition } from '../../../src/modules/fair/model';
 import { DocumentComment, OfficialEvent, WorkingDocument } from '../../../src/modules/events/model';
 import { COMMENTS_PER_PAGE, VERSIONS_SHOWN } from '../../../src/modules/events/service';
 
@@ -180,7 +181,7 @@ describe('a working document of an event', () => {
     const organizerId = (await User.findOne({ email: ORGANIZER.email }).lean())!._id;
     const now = new Date();
     const event = await OfficialEvent.create({ kind: 'som', title: { en: 'SOM', 'zh-CN': '高官会' }, description: { en: 'Meeting', 'zh-CN': '会议' }, startsAt: new Date(now.getTime() + 30 * 86_400_000), endsAt: new Date(now.getTime() + 32 * 86_400_000), timeZone: 'Asia/Singapore', hostMember: 'SG', city: 'Singapore', visibility: 'officials', createdBy: organizerId, createdAt: now, updatedAt: now });
-    const version = (number: number) => ({ number, file: { storedName: `v${number}.pdf`, originalName: `agenda-v${number}.pdf`, size: 100, kind: 'pdf', mime: 'application/pdf' }, changeNote: `Change ${number}`, uploadedAt: new Date(now.getTime() + number * 1000) });
+    const version = (number: number) => ({ number, file: { storedName: `v${number}.pdf`, originalName: `agenda-v${number}.pdf`, size: 100, kind: 'pdf' as const, mime: 'application/pdf' }, changeNote: `Change ${number}`, uploadedAt: new Date(now.getTime() + number * 1000) });
     const document = await WorkingDocument.create({ event: event._id, kind: 'agenda', title: 'Draft agenda', versions: [version(1), version(2)] });
     const comment = (v: number, i: number) => ({ document: document._id, version: v, author: new Types.ObjectId(official.id), authorName: 'Official SG', member: 'SG', body: `Comment ${v}-${String(i).padStart(3, '0')}`, createdAt: new Date(now.getTime() + i * 1000) });
     await DocumentComment.insertMany([comment(1, 0), comment(2, 0)]);
@@ -209,5 +210,29 @@ describe('a working document of an event', () => {
     const other = await agent.get(`${path}?v=35`);
     expect(count(other.text, /Comment 35-\d+/g)).toBe(COMMENTS_PER_PAGE);
     expect(other.text).not.toContain('Comment 40-');
+  });
+});
+
+describe('the organizer’s figures', () => {
+  test('count in the database: the same reads, and only grouped rows back, with 3 and with 243 companies, accounts and booth requests', async () => {
+    const edition = await FairEdition.findOne().sort({ year: -1 }).lean();
+    const sectors = ['agriculture', 'manufacturing', 'ict'] as const;
+    let n = 0;
+    const grow = async (howMany: number) => {
+      const users = Array.from({ length: howMany }, () => ({ _id: new Types.ObjectId(), company: new Types.ObjectId(), n: n++ }));
+      const member = (i: number) => ['DE', 'TH', 'FR', 'CN'][i % 4]!;
+      await User.insertMany(users.map((u) => ({ _id: u._id, email: `figures-${u.n}@example.org`, passwordHash: 'x', name: `SME ${u.n}`, role: 'member', member: member(u.n), status: 'active', company: u.company, createdAt: new Date(Date.UTC(2026, u.n % 12, 5)) })));
+      await Company.insertMany(users.map((u) => ({ _id: u.company, name: `Company ${u.n}`, member: member(u.n), sector: sectors[u.n % 3], size: 'micro', owner: u._id })));
+      await BoothRequest.insertMany(
+        users.map((u) => ({ edition: edition!._id, company: u.company, companyName: `Company ${u.n}`, member: member(u.n), requester: u._id, contactName: 'Contact', phone: '+49 30 1234', products: 'Tea', boothCount: 1, status: ['submitted', 'approved', 'confirmed'][u.n % 3], active: true })),
+      );
+    };
+    await grow(3);
+    const few = await pageReads(organizer, '/admin/figures');
+    await grow(240);
+    const many = await pageReads(organizer, '/admin/figures');
+    expect(many.commands).toEqual(few.commands);
+    // 12 months × 4 members, 4 members × 3 sectors, 4 members × 3 statuses at most in grouped rows.
+    expect(many.documents - few.documents).toBeLessThanOrEqual(12 * 4 + 4 * 3 + 4 * 3);
   });
 });
