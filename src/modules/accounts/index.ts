@@ -33,6 +33,7 @@ export {
   reachablePerson,
   reachableActors,
   liaisonsOf,
+  liaisonPage,
   organizers,
   searchPeople,
   publicProfiles,

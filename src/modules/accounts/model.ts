@@ -70,6 +70,8 @@ const UserSchema = new Schema(
   },
   { timestamps: true },
 );
+// People by role, member and name: the liaison directory's pages and the recipient lists.
+UserSchema.index({ role: 1, member: 1, name: 1, _id: 1 });
 
 const CompanySchema = new Schema(
   {

@@ -54,7 +54,8 @@ function pairOf(a: string | undefined, b: string | undefined): Pair | null {
  */
 export async function meetingFigures(f: MeetingFigureFilters, now: Date): Promise<MeetingFigures> {
   const edition = f.edition && Types.ObjectId.isValid(f.edition) ? new Types.ObjectId(f.edition) : null;
-  const range = (field: string) => (f.from || f.to ? { [field]: trusted({ ...(f.from ? { $gte: f.from } : {}), ...(f.to ? { $lt: f.to } : {}) }) } : {});
+  // Always a range (from the epoch when no start is chosen): without an edition, the $match walks the date's index.
+  const range = (field: string) => ({ [field]: trusted({ $gte: f.from ?? new Date(0), ...(f.to ? { $lt: f.to } : {}) }) });
   const memberOf = (field: string) => ({ $arrayElemAt: [`$${field}.member`, 0] });
   const tookPlace = { $ifNull: ['$outcomes.tookPlace', []] };
   const held = {

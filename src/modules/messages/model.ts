@@ -30,6 +30,8 @@ const ConversationSchema = new Schema<ConversationDoc>({
   lastMessageAt: { type: Date, required: true },
   createdAt: { type: Date, required: true },
 });
+// The figures count conversations started per month in a date range.
+ConversationSchema.index({ createdAt: 1 });
 
 export interface MembershipDoc {
   _id: Types.ObjectId;
@@ -75,6 +77,8 @@ const MessageSchema = new Schema<MessageDoc>({
   createdAt: { type: Date, required: true },
 });
 MessageSchema.index({ conversation: 1, createdAt: 1, _id: 1 });
+// The figures count messages per month in a date range.
+MessageSchema.index({ createdAt: 1 });
 
 export const AUDIENCES = ['all', 'members'] as const;
 export type Audience = (typeof AUDIENCES)[number];

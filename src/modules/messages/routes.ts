@@ -15,7 +15,7 @@ import { checkPostingLimit, createPostingLimiter } from '../../web/rate-limit';
 import { asemMemberOptions } from '../members';
 import { collatorFor } from '../../web/i18n';
 import { findContacts, listContactable, type Contact } from './contacts';
-import { liaisonDirectory, memberNames } from './directory';
+import { LIAISONS_PER_PAGE, liaisonDirectory, memberNames } from './directory';
 import { BODY_MAX, CONVERSATIONS_PER_PAGE, MAX_RECIPIENTS, NewConversationForm, ReplyForm, SUBJECT_MAX } from './service';
 import { ANNOUNCEMENTS_PER_PAGE, AnnouncementForm, RECIPIENTS_PER_PAGE } from './announcements';
 import type { MessagesService } from './services';
@@ -63,8 +63,9 @@ export function messagesRouter(ctx: AppContext, messages: MessagesService): Rout
 
   // ---- Liaison directory (public: the same facts as the member pages) ----
   router.get('/messages/liaisons', async (req, res) => {
-    const groups = await liaisonDirectory(req.user, req.lang);
-    res.render('messages/liaisons', { title: req.t('messages:liaisons.title'), groups });
+    const page = pageFrom(req.query, LIAISONS_PER_PAGE);
+    const { groups, total } = await liaisonDirectory(req.user, req.lang, page);
+    res.render('messages/liaisons', { title: req.t('messages:liaisons.title'), groups, pagination: paginate('/messages/liaisons', req.query, page, total) });
   });
 
   // ---- Conversations ----

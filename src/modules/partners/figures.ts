@@ -61,8 +61,9 @@ export interface PartnerActivityOptions {
   to?: Date | null;
 }
 
+/** Always a range (from the epoch when no start is chosen), so each $match walks the date's index. */
 function range(field: string, opts: PartnerActivityOptions): Record<string, unknown> {
-  return opts.from || opts.to ? { [field]: trusted({ ...(opts.from ? { $gte: opts.from } : {}), ...(opts.to ? { $lt: opts.to } : {}) }) } : {};
+  return { [field]: trusted({ $gte: opts.from ?? new Date(0), ...(opts.to ? { $lt: opts.to } : {}) }) };
 }
 
 /**

@@ -13,6 +13,7 @@ import { monitoredTestApp, readsOf, type Reads } from '../../helpers/reads';
 import { Announcement, AnnouncementReceipt, Conversation, PrivateMessage } from '../../../src/modules/messages/model';
 import { MESSAGES_PER_PAGE } from '../../../src/modules/messages/service';
 import { RECIPIENTS_PER_PAGE, REMINDER_BATCH } from '../../../src/modules/messages/announcements';
+import { LIAISONS_PER_PAGE } from '../../../src/modules/messages/directory';
 import { INVITATIONS_PER_PAGE } from '../../../src/modules/accounts';
 import { Company, Invitation, User } from '../../../src/modules/accounts/model';
 import { BoothRequest, FairEdition } from '../../../src/modules/fair/model';
@@ -234,5 +235,27 @@ describe('the organizer’s figures', () => {
     expect(many.commands).toEqual(few.commands);
     // 12 months × 4 members, 4 members × 3 sectors, 4 members × 3 statuses at most in grouped rows.
     expect(many.documents - few.documents).toBeLessThanOrEqual(12 * 4 + 4 * 3 + 4 * 3);
+  });
+});
+
+describe('the liaison directory', () => {
+  test('shows a page of liaisons grouped by member, with the same reads at a few and at 120 more', async () => {
+    const visitor = newAgent(t.app);
+    const few = await pageReads(visitor, '/messages/liaisons');
+    const before = count(few.html, /<tr>\s*<th scope="row">/g);
+    expect(before).toBeLessThan(LIAISONS_PER_PAGE);
+    const members = ['AT', 'BE', 'BG', 'HR', 'CY', 'CZ'];
+    await User.insertMany(
+      Array.from({ length: 120 }, (_, i) => ({ email: `directory-${i}@example.org`, passwordHash: 'x', name: `Directory Official ${String(i).padStart(3, '0')}`, role: 'liaison', member: members[i % members.length], status: 'active', emailVerifiedAt: new Date() })),
+    );
+    const many = await pageReads(visitor, '/messages/liaisons');
+    expect(many.commands).toEqual(few.commands);
+    expect(many.documents - few.documents).toBeLessThanOrEqual(LIAISONS_PER_PAGE - before);
+    expect(count(many.html, /<tr>\s*<th scope="row">/g)).toBe(LIAISONS_PER_PAGE);
+    const pages = Math.ceil((before + 120) / LIAISONS_PER_PAGE);
+    expect(many.html).toContain(`Page 1 of ${pages}`);
+    const last = await visitor.get(`/messages/liaisons?page=${pages}`);
+    expect(last.status).toBe(200);
+    expect(count(last.text, /<tr>\s*<th scope="row">/g)).toBe(before + 120 - (pages - 1) * LIAISONS_PER_PAGE);
   });
 });
