@@ -76,6 +76,8 @@ describe('one conversation', () => {
     const many = await pageReads(agent, `/messages/${id}`);
     expect(many.commands).toEqual(few.commands);
     expect(many.documents - few.documents).toBeLessThanOrEqual(MESSAGES_PER_PAGE - 3);
+    // One read of the messages, nothing counted: the total is the conversation's own counter.
+    expect(many.commands.filter((c) => c.endsWith(' private_messages'))).toEqual(['find private_messages']);
     // The latest page, and a link to the page before it.
     expect(count(many.html, /<li id="m-/g)).toBe(MESSAGES_PER_PAGE);
     expect(many.html).toContain('Message 299');
