@@ -17,6 +17,7 @@ import { LIAISONS_PER_PAGE } from '../../../src/modules/messages/directory';
 import { INVITATIONS_PER_PAGE } from '../../../src/modules/accounts';
 import { Company, Invitation, User } from '../../../src/modules/accounts/model';
 import { BoothRequest, FairEdition } from '../../../src/modules/fair/model';
+import { Opportunity } from '../../../src/modules/partners/model';
 import { DocumentComment, OfficialEvent, WorkingDocument } from '../../../src/modules/events/model';
 import { COMMENTS_PER_PAGE, VERSIONS_SHOWN } from '../../../src/modules/events/service';
 
@@ -259,5 +260,32 @@ describe('the liaison directory', () => {
     const last = await visitor.get(`/messages/liaisons?page=${pages}`);
     expect(last.status).toBe(200);
     expect(count(last.text, /<tr>\s*<th scope="row">/g)).toBe(before + 120 - (pages - 1) * LIAISONS_PER_PAGE);
+  });
+});
+
+describe('the organizer’s partnering figures', () => {
+  test('count opportunities by state in two $group reads, the same with 4 and with 244 opportunities', async () => {
+    const author = new Types.ObjectId();
+    let n = 0;
+    // Of every four: open, hidden, closed with a partner found, closed for another reason.
+    const add = (howMany: number) =>
+      Opportunity.insertMany(
+        Array.from({ length: howMany }, () => {
+          const i = n++;
+          return {
+            kind: 'offer', title: `Opportunity ${i}`, description: 'Tea', descriptionHtml: '<p>Tea</p>', cooperationType: 'distribution', language: 'en', member: ['DE', 'TH'][i % 2], author, authorRole: 'member', expiresAt: new Date(Date.now() + 86_400_000),
+            hiddenAt: i % 4 === 1 ? new Date() : null, closedAt: i % 4 >= 2 ? new Date() : null, closeReason: i % 4 === 2 ? 'partnerFound' : i % 4 === 3 ? 'withdrawn' : null,
+          };
+        }),
+      );
+    await add(4);
+    const few = await pageReads(organizer, '/admin/partners');
+    expect(few.html).toMatch(/Open opportunities<\/dt><dd>1<\/dd>/);
+    await add(240);
+    const many = await pageReads(organizer, '/admin/partners');
+    expect(many.commands).toEqual(few.commands);
+    expect(many.documents - few.documents).toBeLessThanOrEqual(2 * 8);
+    expect(many.html).toMatch(/Open opportunities<\/dt><dd>61<\/dd>/);
+    expect(many.html).toMatch(/Closed opportunities<\/dt><dd>122 \([^()<]+: 61\)<\/dd>/);
   });
 });
