@@ -16,13 +16,15 @@ export interface Pagination {
   hrefFor(page: number): string;
 }
 
-export function pageFrom(query: Record<string, unknown>, perPage: number): Page {
-  const raw = Number(typeof query.page === 'string' ? query.page : 1);
+/** `param` names the page number in the query string when a page has two lists ("page" by default). */
+export function pageFrom(query: Record<string, unknown>, perPage: number, param = 'page'): Page {
+  const value = query[param];
+  const raw = Number(typeof value === 'string' ? value : 1);
   const page = Number.isInteger(raw) && raw >= 1 && raw <= 100_000 ? raw : 1;
   return { page, perPage, skip: (page - 1) * perPage };
 }
 
-export function paginate(basePath: string, query: Record<string, unknown>, page: Page, total: number): Pagination {
+export function paginate(basePath: string, query: Record<string, unknown>, page: Page, total: number, param = 'page'): Pagination {
   const pages = Math.max(1, Math.ceil(total / page.perPage));
   return {
     page: page.page,
@@ -32,11 +34,11 @@ export function paginate(basePath: string, query: Record<string, unknown>, page:
     hrefFor(n: number) {
       const params = new URLSearchParams();
       for (const [k, v] of Object.entries(query)) {
-        if (k === 'page' || k === 'lang') continue;
+        if (k === param || k === 'lang') continue;
         if (typeof v === 'string' && v !== '') params.append(k, v);
         else if (Array.isArray(v)) for (const item of v) if (typeof item === 'string') params.append(k, item);
       }
-      if (n > 1) params.set('page', String(n));
+      if (n > 1) params.set(param, String(n));
       const qs = params.toString();
       return qs ? `${basePath}?${qs}` : basePath;
     },

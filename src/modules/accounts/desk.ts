@@ -20,6 +20,10 @@ export async function invitationsDeskItems(actor: Actor, now: Date): Promise<Des
   });
 }
 
+/**
+ * Walks the { sentAt, _id } index (no index seeks to "not accepted, not revoked": null). Invitations
+ * are sent one by one by the organizer to officials, so the collection stays small.
+ */
 export async function invitationsDeskCount(actor: Actor): Promise<number> {
-  return actor.role === 'organizer' ? Invitation.countDocuments(PENDING) : 0;
+  return actor.role === 'organizer' ? Invitation.countDocuments(PENDING).hint({ sentAt: -1, _id: -1 }) : 0;
 }

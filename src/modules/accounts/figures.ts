@@ -3,7 +3,7 @@
  * suspended account, never an official (liaisons and organizers have no company and are no SME),
  * never a demo record.
  */
-import { trusted } from 'mongoose';
+import { Types, trusted } from 'mongoose';
 import { notActiveAccounts } from './account-status';
 import { Company, User } from './model';
 
@@ -17,32 +17,32 @@ function range(field: string, r: DateRange): Record<string, unknown> {
   return { [field]: trusted({ ...(r.from ? { $gte: r.from } : {}), ...(r.to ? { $lt: r.to } : {}) }) };
 }
 
-/** Member (SME) registrations per ASEM member and month (YYYY-MM, UTC) in the range. */
+/**
+ * Member (SME) registrations per ASEM member and month (YYYY-MM, UTC) in the range: grouped in the
+ * database (the { role } index answers the $match), only the grouped rows come back.
+ */
 export async function registrationsPerMemberMonth(r: DateRange): Promise<{ member: string; month: string; count: number }[]> {
-  const rows = await User.find({ role: 'member', status: 'active', company: trusted({ $ne: null }), demo: trusted({ $ne: true }), ...range('createdAt', r) }, { member: 1, createdAt: 1 }).lean<
-    { member?: string | null; createdAt: Date }[]
-  >();
-  const counts = new Map<string, number>();
-  for (const u of rows) {
-    const key = `${u.member ?? ''}|${u.createdAt.toISOString().slice(0, 7)}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return [...counts].map(([k, count]) => {
-    const [member, month] = k.split('|') as [string, string];
-    return { member, month, count };
-  });
+  const rows = await User.aggregate<{ _id: { member: string | null; month: string }; count: number }>([
+    { $match: { role: 'member', status: 'active', company: { $ne: null }, demo: { $ne: true }, ...range('createdAt', r) } },
+    { $group: { _id: { member: '$member', month: { $dateToString: { format: '%Y-%m', date: '$createdAt' } } }, count: { $sum: 1 } } },
+  ]);
+  return rows.map((row) => ({ member: row._id.member ?? '', month: row._id.month, count: row.count }));
 }
 
-/** Companies of active member accounts, per ASEM member and sector. */
+/**
+ * Companies of active member accounts, per ASEM member and sector, grouped in the database on the
+ * { member } index. A company of an official was set aside (`unlisted`) when its owner became one;
+ * companies of accounts that are not active are left out by their owners' ids (the process-cached
+ * list of such accounts).
+ */
 export async function companiesPerMemberSector(): Promise<{ member: string; sector: string; count: number }[]> {
-  const owners = await User.find({ role: 'member', status: 'active', demo: trusted({ $ne: true }) }, { _id: 1 }).lean();
-  const companies = await Company.find({ owner: trusted({ $in: owners.map((o) => o._id) }), demo: trusted({ $ne: true }) }, { member: 1, sector: 1 }).lean<{ member: string; sector: string }[]>();
-  const counts = new Map<string, number>();
-  for (const c of companies) counts.set(`${c.member}|${c.sector}`, (counts.get(`${c.member}|${c.sector}`) ?? 0) + 1);
-  return [...counts].map(([k, count]) => {
-    const [member, sector] = k.split('|') as [string, string];
-    return { member, sector, count };
-  });
+  const notActive = [...(await notActiveAccounts()).notActive].map((id) => new Types.ObjectId(id));
+  const rows = await Company.aggregate<{ _id: { member: string; sector: string }; count: number }>([
+    { $match: { unlisted: { $ne: true }, owner: { $nin: notActive }, demo: { $ne: true } } },
+    { $sort: { member: 1 } },
+    { $group: { _id: { member: '$member', sector: '$sector' }, count: { $sum: 1 } } },
+  ]);
+  return rows.map((row) => ({ member: row._id.member, sector: row._id.sector, count: row.count }));
 }
 
 /** Ids of suspended accounts: what they wrote or requested is left out of the figures. */

@@ -27,6 +27,7 @@ export {
   type PartnerProfileInput,
 } from './partner-profile';
 export { passwordProblem } from './passwords';
+export { INVITATIONS_PER_PAGE } from './invitations';
 export { configurePassport, toActor, hashPassword, verifyPassword } from './auth';
 export {
   ACTIVE_AND_VERIFIED,
@@ -34,6 +35,7 @@ export {
   reachablePerson,
   reachableActors,
   liaisonsOf,
+  liaisonPage,
   organizers,
   searchPeople,
   publicProfiles,

@@ -100,11 +100,24 @@ async function inviteOfficial(deps: InvitationDeps, actor: Actor, input: Invitat
   await mailInvitation(deps, inv, token, actor.name);
 }
 
-async function pendingInvitations(deps: InvitationDeps, actor: Actor): Promise<PendingInvitation[]> {
+/** Pending invitations shown per page on /admin/officials. */
+export const INVITATIONS_PER_PAGE = 25;
+
+/**
+ * One page of the pending invitations, newest first, walking the { sentAt, _id } index and keeping
+ * the pending ones (neither accepted nor revoked is null, which no index seeks to). Nothing is
+ * counted: one row beyond the page tells whether there is a next one.
+ */
+async function pendingInvitations(deps: InvitationDeps, actor: Actor, page: { skip: number; perPage: number } = { skip: 0, perPage: INVITATIONS_PER_PAGE }): Promise<{ items: PendingInvitation[]; more: boolean }> {
   assertRole(actor, 'organizer');
   const now = deps.clock();
-  const rows = await Invitation.find({ ...PENDING }).sort({ sentAt: -1, _id: -1 }).lean<InvitationDoc[]>();
-  return rows.map((r) => ({
+  const found = await Invitation.find({ ...PENDING }, { email: 1, name: 1, member: 1, agency: 1, title: 1, language: 1, sentAt: 1, 'token.expiresAt': 1 })
+    .sort({ sentAt: -1, _id: -1 })
+    .skip(page.skip)
+    .limit(page.perPage + 1)
+    .lean<InvitationDoc[]>();
+  const rows = found.slice(0, page.perPage);
+  const items = rows.map((r): PendingInvitation => ({
     id: String(r._id),
     email: r.email,
     name: r.name ?? '',
@@ -116,6 +129,7 @@ async function pendingInvitations(deps: InvitationDeps, actor: Actor): Promise<P
     expiresAt: r.token?.expiresAt ?? r.sentAt,
     expired: !r.token || r.token.expiresAt <= now,
   }));
+  return { items, more: found.length > page.perPage };
 }
 
 /** A fresh link (the old one stops working), valid 7 days from now, mailed again. */
@@ -216,7 +230,7 @@ async function acceptInvitation(deps: InvitationDeps, token: unknown, input: { n
 export function createInvitationAdministration(deps: InvitationDeps) {
   return {
     inviteOfficial: (actor: Actor, input: InvitationInput) => inviteOfficial(deps, actor, input),
-    pendingInvitations: (actor: Actor) => pendingInvitations(deps, actor),
+    pendingInvitations: (actor: Actor, page?: { skip: number; perPage: number }) => pendingInvitations(deps, actor, page),
     resendInvitation: (actor: Actor, id: unknown) => resendInvitation(deps, actor, id),
     revokeInvitation: (actor: Actor, id: unknown) => revokeInvitation(deps, actor, id),
   };

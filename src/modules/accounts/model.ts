@@ -70,6 +70,8 @@ const UserSchema = new Schema(
   },
   { timestamps: true },
 );
+// People by role, member and name: the liaison directory's pages and the recipient lists.
+UserSchema.index({ role: 1, member: 1, name: 1, _id: 1 });
 
 const CompanySchema = new Schema(
   {
@@ -143,6 +145,9 @@ const InvitationSchema = new Schema(
   { timestamps: true },
 );
 InvitationSchema.index({ 'token.hash': 1 }, { sparse: true });
+// Invitations by date: the organizer's list and desk walk it newest (or oldest) first and keep the
+// pending ones (neither accepted nor revoked: null, which no index seeks to), stopping at a page.
+InvitationSchema.index({ sentAt: -1, _id: -1 });
 
 export type UserDoc = InferSchemaType<typeof UserSchema> & { _id: Types.ObjectId };
 export type CompanyDoc = InferSchemaType<typeof CompanySchema> & { _id: Types.ObjectId };

@@ -82,6 +82,19 @@ export async function liaisonsOf(member?: string): Promise<Person[]> {
   return rows.map(toPerson);
 }
 
+/**
+ * One page of the reachable liaisons of every member, by member then name, on the
+ * { role, member, name } index; the count is of liaisons only (officials, a few per member).
+ */
+export async function liaisonPage(page: { skip: number; perPage: number }): Promise<{ people: Person[]; total: number }> {
+  const filter = { role: 'liaison' as const, ...ACTIVE_AND_VERIFIED };
+  const [rows, total] = await Promise.all([
+    User.find(filter, PERSON_FIELDS).sort({ member: 1, name: 1, _id: 1 }).skip(page.skip).limit(page.perPage).lean<PersonRow[]>(),
+    User.countDocuments(filter),
+  ]);
+  return { people: rows.map(toPerson), total };
+}
+
 /** The reachable organizers. */
 export async function organizers(): Promise<Person[]> {
   const rows = await User.find({ role: 'organizer', ...ACTIVE_AND_VERIFIED }, PERSON_FIELDS).lean<PersonRow[]>();

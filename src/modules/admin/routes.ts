@@ -12,7 +12,7 @@ import { AddMemberForm, AuditQuery, DesignateForm, InviteOfficialForm, RenameMem
 import type { AppContext } from '../../web/context';
 import { createRateLimiter } from '../../web/rate-limit';
 import { LANGUAGES } from '../../kernel';
-import type { AccountAdministration } from '../accounts';
+import { INVITATIONS_PER_PAGE, type AccountAdministration } from '../accounts';
 import type { AdminService } from './service';
 
 const USERS_PER_PAGE = 25;
@@ -100,10 +100,13 @@ export function adminRouter(ctx: AppContext, accounts: AccountAdministration, ad
   /* ---------------------------------------------------------------- officials invited by e-mail */
 
   async function showOfficials(req: Request, res: Response, state: FormState = { values: { language: req.lang }, errors: {} }) {
-    const [pending, members] = await Promise.all([accounts.pendingInvitations(actorOf(req)), listAsemMembers(req.lang)]);
+    const page = pageFrom(req.query, INVITATIONS_PER_PAGE);
+    const [pending, members] = await Promise.all([accounts.pendingInvitations(actorOf(req), page), listAsemMembers(req.lang)]);
     res.render('admin/officials', {
       title: req.t('admin:officials.title'),
-      pending,
+      pending: pending.items,
+      // Older and newer pages without counting: a next page exists when one more row was found.
+      pendingPages: { page: page.page, newer: page.page > 1 ? paginate('/admin/officials', req.query, page, 0).hrefFor(page.page - 1) : null, older: pending.more ? paginate('/admin/officials', req.query, page, 0).hrefFor(page.page + 1) : null },
       ...state,
       memberOptions: members.map((m) => ({ value: m.code, label: m.name[req.lang] || m.name.en })),
       memberNames: Object.fromEntries(members.map((m) => [m.code, m.name[req.lang] || m.name.en])),

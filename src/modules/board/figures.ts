@@ -6,7 +6,8 @@ import { Types, trusted } from 'mongoose';
 import { BoardPost } from './model';
 
 export async function postsPerMonth(opts: { excludeAuthors: Types.ObjectId[]; from?: Date | null; to?: Date | null }): Promise<{ month: string; count: number }[]> {
-  const createdAt = opts.from || opts.to ? { createdAt: trusted({ ...(opts.from ? { $gte: opts.from } : {}), ...(opts.to ? { $lt: opts.to } : {}) }) } : {};
+  // Always a range (from the epoch when no start is chosen), so the $match walks the createdAt index.
+  const createdAt = { createdAt: trusted({ $gte: opts.from ?? new Date(0), ...(opts.to ? { $lt: opts.to } : {}) }) };
   const rows = await BoardPost.aggregate<{ _id: string; count: number }>([
     { $match: { author: { $nin: opts.excludeAuthors }, demo: { $ne: true }, ...createdAt } },
     { $group: { _id: { $dateToString: { format: '%Y-%m', date: '$createdAt' } }, count: { $sum: 1 } } },

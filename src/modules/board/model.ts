@@ -125,6 +125,8 @@ const BoardPostSchema = new Schema<BoardPostDoc>({
 });
 BoardPostSchema.index({ thread: 1, number: 1 }, { unique: true });
 BoardPostSchema.index({ searchTerms: 1 });
+// The figures count posts per month in a date range.
+BoardPostSchema.index({ createdAt: 1 });
 
 export interface BoardSubscriptionDoc {
   _id: Types.ObjectId;

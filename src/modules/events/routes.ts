@@ -8,6 +8,7 @@ import type { AppContext } from '../../web/context';
 import { NotFoundError, ValidationError, type Language } from '../../kernel';
 import { flash } from '../../web/flash';
 import { formHandler, type FormState } from '../../web/forms';
+import { paginate } from '../../web/pagination';
 import { translator } from '../../web/i18n';
 import { ACCEPT_ATTRIBUTE, MAX_FILE_BYTES, sendStoredFile, uploadMiddleware, uploadsOf } from '../../web/uploads';
 import { reachablePerson } from '../accounts';
@@ -17,15 +18,14 @@ import { CommentForm, DelegationForm, DocumentForm, EventForm, PublishForm, Vers
 import { DOCUMENT_KINDS, EVENT_KINDS, VISIBILITIES, type DelegationDoc } from './model';
 import {
   calendar,
-  commentsOf,
   commentsOpen,
+  documentPage,
   delegationOf,
   delegationsCsv,
   delegationsOpen,
   eventEntry,
   eventFormValues,
   feedHolder,
-  getDocument,
   getEvent,
   isOfficial,
   listDocuments,
@@ -269,16 +269,20 @@ export function eventsRouter(ctx: AppContext, events: EventsService): Router {
 
   async function showDocument(req: Request, res: Response, state: FormState | null, form: 'version' | 'comment' | 'publish' | null = null) {
     const actor = req.user;
-    const { event, document } = await getDocument(actor, req.params.id, req.params.docId);
-    const comments = await commentsOf(actor, document);
+    const asNumber = (v: unknown) => (typeof v === 'string' && /^[0-9]{1,6}$/.test(v) ? Number(v) : undefined);
+    const { event, document, versions, versionCount, commentCounts, selected } = await documentPage(actor, req.params.id, req.params.docId, { version: asNumber(req.query.v), page: asNumber(req.query.page) });
     const lang: Language = req.lang;
+    const base = `/events/${String(event._id)}/documents/${String(document._id)}`;
     res.render('events/document', {
       title: document.title,
       event,
       eventTitle: event.title[lang] || event.title.en,
       document,
-      versions: [...document.versions].reverse(),
-      comments,
+      versions,
+      olderVersions: versionCount - versions.length,
+      commentCounts,
+      selected,
+      commentsPagination: selected ? paginate(base, { v: String(selected.version) }, { page: selected.page, perPage: selected.perPage, skip: 0 }, selected.total) : null,
       official: isOfficial(actor),
       isOrganizer: actor?.role === 'organizer',
       canComment: isOfficial(actor) && commentsOpen(document, ctx.now()),
@@ -318,9 +322,9 @@ export function eventsRouter(ctx: AppContext, events: EventsService): Router {
       body: CommentForm.extend({ version: PublishForm.shape.version }),
       render: (req, res, state) => showDocument(req, res, state, 'comment'),
       async handle(req, res, { body }) {
-        await events.addComment(actorOf(req), req.params.id, req.params.docId, body.version, body.body);
+        const { version, page } = await events.addComment(actorOf(req), req.params.id, req.params.docId, body.version, body.body);
         flash(req, 'success', 'events:flash.commented');
-        res.redirect(303, `/events/${String(req.params.id)}/documents/${String(req.params.docId)}#v${body.version}`);
+        res.redirect(303, `/events/${String(req.params.id)}/documents/${String(req.params.docId)}?v=${version}${page > 1 ? `&page=${page}` : ''}#v${version}`);
       },
     }),
   );

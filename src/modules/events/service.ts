@@ -28,6 +28,7 @@ import {
   WorkingDocument,
   type DelegationDoc,
   type DocumentCommentDoc,
+  type DocumentVersionDoc,
   type OfficialEventDoc,
   type WorkingDocumentDoc,
 } from './model';
@@ -438,9 +439,58 @@ export async function versionFile(actor: Actor | undefined, eventId: unknown, do
   return v.file;
 }
 
-export async function commentsOf(actor: Actor | undefined, document: WorkingDocumentDoc): Promise<DocumentCommentDoc[]> {
-  if (!isOfficial(actor)) return [];
-  return DocumentComment.find({ document: document._id }).sort({ version: 1, createdAt: 1 }).lean<DocumentCommentDoc[]>();
+/** The latest versions a document's page shows (each with its file, note and comment count). */
+export const VERSIONS_SHOWN = 10;
+/** Comments per page under the version being read, oldest first. */
+export const COMMENTS_PER_PAGE = 20;
+
+export interface DocumentPage {
+  event: OfficialEventDoc;
+  /** The document with only its latest VERSIONS_SHOWN versions, newest first. */
+  document: WorkingDocumentDoc;
+  versions: DocumentVersionDoc[];
+  /** How many versions there are in all (versions are numbered 1, 2, ... with none removed). */
+  versionCount: number;
+  /** Officials only: comments per shown version. */
+  commentCounts: Map<number, number>;
+  /** Officials only: the version whose comments are shown, and one page of them. */
+  selected: { version: number; comments: DocumentCommentDoc[]; page: number; perPage: number; total: number } | null;
+}
+
+/**
+ * A document's page, bounded however long it has been worked on: the latest versions only (a
+ * `$slice` of the embedded list), a count of comments per shown version (one `$group` on the
+ * { document, version } index) and one page of one version's comments (the latest version unless
+ * `version` names a shown one), oldest first.
+ */
+export async function documentPage(actor: Actor | undefined, eventId: unknown, docId: unknown, opts: { version?: number | undefined; page?: number | undefined } = {}): Promise<DocumentPage> {
+  const event = await getEvent(actor, eventId);
+  if (!isObjectId(docId)) throw new NotFoundError();
+  const document = await WorkingDocument.findOne({ _id: new Types.ObjectId(String(docId)), event: event._id }, { versions: { $slice: -VERSIONS_SHOWN } }).lean<WorkingDocumentDoc>();
+  if (!document) throw new NotFoundError();
+  if (!isOfficial(actor) && document.publishedVersion === null) throw new NotFoundError();
+  const versions = [...document.versions].reverse();
+  const versionCount = versions[0]?.number ?? 0;
+  const commentCounts = new Map<number, number>();
+  if (!isOfficial(actor) || !versions.length) return { event, document, versions, versionCount, commentCounts, selected: null };
+  const shown = versions.map((v) => v.number);
+  const groups = await DocumentComment.aggregate<{ _id: number; n: number }>([
+    { $match: { document: document._id, version: trusted({ $in: shown }) } },
+    { $group: { _id: '$version', n: { $sum: 1 } } },
+  ]);
+  for (const g of groups) commentCounts.set(g._id, g.n);
+  const version = opts.version !== undefined && shown.includes(opts.version) ? opts.version : shown[0]!;
+  const total = commentCounts.get(version) ?? 0;
+  const pages = Math.max(1, Math.ceil(total / COMMENTS_PER_PAGE));
+  const page = Math.min(Math.max(1, opts.page ?? 1), pages);
+  const comments = total
+    ? await DocumentComment.find({ document: document._id, version }, { authorName: 1, member: 1, body: 1, createdAt: 1, version: 1 })
+        .sort({ createdAt: 1 })
+        .skip((page - 1) * COMMENTS_PER_PAGE)
+        .limit(COMMENTS_PER_PAGE)
+        .lean<DocumentCommentDoc[]>()
+    : [];
+  return { event, document, versions, versionCount, commentCounts, selected: { version, comments, page, perPage: COMMENTS_PER_PAGE, total } };
 }
 
 function requireFile(files: UploadedFile[]): UploadedFile {
@@ -507,13 +557,16 @@ async function addVersion(deps: EventsDeps, actor: Actor | undefined, eventId: u
   return number;
 }
 
-async function addComment(deps: EventsDeps, actor: Actor | undefined, eventId: unknown, docId: unknown, version: unknown, body: string): Promise<void> {
+async function addComment(deps: EventsDeps, actor: Actor | undefined, eventId: unknown, docId: unknown, version: unknown, body: string): Promise<{ version: number; page: number }> {
   assertOfficial(actor);
   const { document } = await getDocument(actor, eventId, docId);
   const n = Number(version);
   if (!document.versions.some((v) => v.number === n)) throw new NotFoundError();
   if (!commentsOpen(document, deps.clock())) throw new ValidationError({ body: { key: 'events:errors.commentsClosed' } });
   await DocumentComment.create({ document: document._id, version: n, author: new Types.ObjectId(actor.id), authorName: actor.name, member: actor.member, body, createdAt: deps.clock() });
+  // The page of the version's comments that holds the new one (the last): counted on the index.
+  const count = await DocumentComment.countDocuments({ document: document._id, version: n });
+  return { version: n, page: Math.max(1, Math.ceil(count / COMMENTS_PER_PAGE)) };
 }
 
 /** Copies a stored file under a new name (the library's copy of a published version). */

@@ -247,14 +247,10 @@ export async function outcomesPerMember(opts: { edition?: string | null; exclude
   const filter: Record<string, unknown> = {};
   if (opts.edition && Types.ObjectId.isValid(opts.edition)) filter.edition = new Types.ObjectId(opts.edition);
   if (opts.excludeAuthors?.length) filter.author = trusted({ $nin: opts.excludeAuthors });
-  const rows = await OutcomeReport.find(filter, { member: 1, contactsMade: 1, deals: 1 }).lean<Pick<OutcomeReportDoc, 'member' | 'contactsMade' | 'deals'>[]>();
-  const by = new Map<string, OutcomeFigureRow>();
-  for (const r of rows) {
-    const row = by.get(r.member) ?? { member: r.member, reports: 0, contacts: 0, deals: 0 };
-    row.reports++;
-    row.contacts += r.contactsMade;
-    row.deals += r.deals;
-    by.set(r.member, row);
-  }
-  return [...by.values()].sort((a, b) => a.member.localeCompare(b.member));
+  // Summed in the database: one row per ASEM member comes back (the edition's index answers the $match).
+  const rows = await OutcomeReport.aggregate<{ _id: string; reports: number; contacts: number; deals: number }>([
+    { $match: filter },
+    { $group: { _id: '$member', reports: { $sum: 1 }, contacts: { $sum: '$contactsMade' }, deals: { $sum: '$deals' } } },
+  ]);
+  return rows.map((r) => ({ member: r._id, reports: r.reports, contacts: r.contacts, deals: r.deals })).sort((a, b) => a.member.localeCompare(b.member));
 }

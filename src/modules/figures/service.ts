@@ -70,18 +70,20 @@ async function companies(regions: Map<string, 'Asia' | 'Europe'>): Promise<Figur
 async function boothRequests(f: FigureFilters, regions: Map<string, 'Asia' | 'Europe'>, suspended: Types.ObjectId[]): Promise<Figure> {
   const filter: Record<string, unknown> = { status: trusted({ $in: [...REQUEST_STATUSES_SHOWN] }), requester: trusted({ $nin: suspended }), demo: trusted({ $ne: true }) };
   if (f.edition && Types.ObjectId.isValid(f.edition)) filter.edition = new Types.ObjectId(f.edition);
-  const rows = await BoothRequest.find(filter, { member: 1, status: 1, edition: 1 }).lean<{ member: string; status: string }[]>();
+  // Counted in the database per member and status ($match on the { status } index), only the grouped rows come back.
+  const grouped = await BoothRequest.aggregate<{ _id: { member: string; status: string }; count: number }>([{ $match: filter }, { $group: { _id: { member: '$member', status: '$status' }, count: { $sum: 1 } } }]);
   const counts = new Map<string, number>();
   const byMember = new Map<string, number>();
-  for (const r of rows) {
-    counts.set(`${r.member}|${r.status}`, (counts.get(`${r.member}|${r.status}`) ?? 0) + 1);
-    byMember.set(r.member, (byMember.get(r.member) ?? 0) + 1);
+  for (const g of grouped) {
+    counts.set(`${g._id.member}|${g._id.status}`, (counts.get(`${g._id.member}|${g._id.status}`) ?? 0) + g.count);
+    byMember.set(g._id.member, (byMember.get(g._id.member) ?? 0) + g.count);
   }
+  const countOf = (status: string, region: string) => grouped.filter((g) => g._id.status === status && regions.get(g._id.member) === region).reduce((a, g) => a + g.count, 0);
   return {
     id: 'booths',
     data: {
       categories: [...REQUEST_STATUSES_SHOWN],
-      series: REGIONS.map((region) => ({ name: region, values: REQUEST_STATUSES_SHOWN.map((s) => rows.filter((r) => r.status === s && regions.get(r.member) === region).length) })),
+      series: REGIONS.map((region) => ({ name: region, values: REQUEST_STATUSES_SHOWN.map((s) => countOf(s, region)) })),
     },
     categoryKey: 'figures:status.',
     seriesKey: 'figures:regions.',

@@ -46,36 +46,56 @@ function pairOf(a: string | undefined, b: string | undefined): Pair | null {
   return (PAIRS as readonly string[]).includes(key) ? (key as Pair) : null;
 }
 
-/** The figures (organizer's grid page and /admin/figures); the caller checks the role. */
+/**
+ * The figures (organizer's grid page and /admin/figures); the caller checks the role. Counted in
+ * the database: requests grouped by the members of their two participants, meetings by the members
+ * of their two sides and whether they were held (isHeld, as an expression) — only grouped rows
+ * come back, at most one per pair of ASEM members.
+ */
 export async function meetingFigures(f: MeetingFigureFilters, now: Date): Promise<MeetingFigures> {
   const edition = f.edition && Types.ObjectId.isValid(f.edition) ? new Types.ObjectId(f.edition) : null;
-  const range = (field: string) => (f.from || f.to ? { [field]: trusted({ ...(f.from ? { $gte: f.from } : {}), ...(f.to ? { $lt: f.to } : {}) }) } : {});
+  // Always a range (from the epoch when no start is chosen): without an edition, the $match walks the date's index.
+  const range = (field: string) => ({ [field]: trusted({ $gte: f.from ?? new Date(0), ...(f.to ? { $lt: f.to } : {}) }) });
+  const memberOf = (field: string) => ({ $arrayElemAt: [`$${field}.member`, 0] });
+  const tookPlace = { $ifNull: ['$outcomes.tookPlace', []] };
+  const held = {
+    $and: [
+      { $eq: ['$status', 'booked'] },
+      { $lte: ['$startsAt', now] },
+      { $or: [{ $in: [true, tookPlace] }, { $and: [{ $not: [{ $in: [false, tookPlace] }] }, { $eq: [{ $size: { $ifNull: ['$noShow', []] } }, 0] }] }] },
+    ],
+  };
+  const participants = MeetingParticipant.collection.collectionName;
   const [requests, meetings, members] = await Promise.all([
-    MeetingRequest.find({ ...(edition ? { edition } : {}), ...range('createdAt') }, { from: 1, to: 1 }).lean<{ from: Types.ObjectId; to: Types.ObjectId }[]>(),
-    Meeting.find({ ...(edition ? { edition } : {}), ...range('startsAt') }, { sides: 1, status: 1, startsAt: 1, noShow: 1, outcomes: 1 }).lean<MeetingDoc[]>(),
+    MeetingRequest.aggregate<{ _id: { a?: string; b?: string }; n: number }>([
+      { $match: { ...(edition ? { edition } : {}), ...range('createdAt') } },
+      { $lookup: { from: participants, localField: 'from', foreignField: '_id', as: 'fromParticipant' } },
+      { $lookup: { from: participants, localField: 'to', foreignField: '_id', as: 'toParticipant' } },
+      { $group: { _id: { a: memberOf('fromParticipant'), b: memberOf('toParticipant') }, n: { $sum: 1 } } },
+    ]),
+    Meeting.aggregate<{ _id: { a?: string; b?: string; held: boolean }; n: number }>([
+      { $match: { ...(edition ? { edition } : {}), ...range('startsAt') } },
+      { $group: { _id: { a: { $arrayElemAt: ['$sides.member', 0] }, b: { $arrayElemAt: ['$sides.member', 1] }, held }, n: { $sum: 1 } } },
+    ]),
     listAsemMembers('en'),
   ]);
   const region = new Map(members.map((m) => [m.code, m.region]));
-  const participantIds = [...new Set(requests.flatMap((r) => [String(r.from), String(r.to)]))].map((id) => new Types.ObjectId(id));
-  const participants = participantIds.length
-    ? new Map((await MeetingParticipant.find({ _id: trusted({ $in: participantIds }) }, { member: 1 }).lean<{ _id: Types.ObjectId; member: string }[]>()).map((p) => [String(p._id), p.member]))
-    : new Map<string, string>();
 
   const totals: MeetingCounts = { requested: 0, accepted: 0, held: 0 };
   const byMember = new Map<string, MeetingCounts>();
   const byPair = new Map<Pair, MeetingCounts>(PAIRS.map((p) => [p, { requested: 0, accepted: 0, held: 0 }]));
   const memberRow = (m: string) => byMember.get(m) ?? byMember.set(m, { requested: 0, accepted: 0, held: 0 }).get(m)!;
-  const count = (members: (string | undefined)[], key: keyof MeetingCounts) => {
-    totals[key]++;
-    for (const m of new Set(members.filter((x): x is string => Boolean(x)))) memberRow(m)[key]++;
+  const count = (members: (string | undefined)[], key: keyof MeetingCounts, n: number) => {
+    totals[key] += n;
+    for (const m of new Set(members.filter((x): x is string => Boolean(x)))) memberRow(m)[key] += n;
     const pair = pairOf(region.get(members[0] ?? ''), region.get(members[1] ?? ''));
-    if (pair) byPair.get(pair)![key]++;
+    if (pair) byPair.get(pair)![key] += n;
   };
-  for (const r of requests) count([participants.get(String(r.from)), participants.get(String(r.to))], 'requested');
+  for (const r of requests) count([r._id.a ?? undefined, r._id.b ?? undefined], 'requested', r.n);
   for (const m of meetings) {
-    const sides = m.sides.map((s) => s.member);
-    count(sides, 'accepted');
-    if (isHeld(m, now)) count(sides, 'held');
+    const sides = [m._id.a ?? undefined, m._id.b ?? undefined];
+    count(sides, 'accepted', m.n);
+    if (m._id.held) count(sides, 'held', m.n);
   }
   return {
     totals,

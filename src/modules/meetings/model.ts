@@ -191,6 +191,8 @@ MeetingRequestSchema.index({ edition: 1, awaiting: 1, state: 1 });
 MeetingRequestSchema.index({ edition: 1, fromUser: 1, state: 1 });
 MeetingRequestSchema.index({ edition: 1, toUser: 1, state: 1 });
 MeetingRequestSchema.index({ state: 1, expiresAt: 1 });
+// The figures count requests made in a date range.
+MeetingRequestSchema.index({ createdAt: 1 });
 
 export const MEETING_STATUSES = ['booked', 'cancelled'] as const;
 export type MeetingStatus = (typeof MEETING_STATUSES)[number];
@@ -299,6 +301,8 @@ MeetingSchema.index({ 'sides.user': 1, startsAt: 1 });
 MeetingSchema.index({ edition: 1, day: 1, status: 1 });
 MeetingSchema.index({ status: 1, remindedAt: 1, startsAt: 1 });
 MeetingSchema.index({ uid: 1 }, { unique: true });
+// The figures count meetings in a date range.
+MeetingSchema.index({ startsAt: 1 });
 
 /** A participant's private calendar-feed token (hashed), regenerable. */
 export interface AgendaFeedDoc {

@@ -15,7 +15,6 @@ import { liaisonsOf, publicProfiles, reachablePeople, type Person } from '../acc
 import { recordAudit } from '../audit';
 import { Announcement, AnnouncementReceipt, AUDIENCES, type AnnouncementDoc, type ReceiptDoc } from './model';
 import { messageBody, SUBJECT_MAX } from './service';
-import { collatorFor } from '../../web/i18n';
 
 export const ANNOUNCEMENTS_PER_PAGE = 20;
 
@@ -115,15 +114,29 @@ export interface RecipientStatus {
   remindedAt: Date | null;
 }
 
-/** The organizer's view: the announcement and who has acknowledged it and who has not. */
-export async function announcementStatus(actor: Actor, announcementId: string): Promise<{ announcement: AnnouncementSummary & { html: string }; acknowledged: RecipientStatus[]; pending: RecipientStatus[] }> {
-  assertRole(actor, 'organizer');
-  const id = objectIdOr404(announcementId);
-  const a = await Announcement.findById(id).lean<AnnouncementDoc>();
-  if (!a) throw new NotFoundError();
-  const receipts = await AnnouncementReceipt.find({ announcement: id }).lean<ReceiptDoc[]>();
-  const byId = await publicProfiles(receipts.map((r) => r.user));
-  const rows: RecipientStatus[] = receipts.map((r) => ({
+/** Rows per list on the organizer's view of one announcement (who has, who has not acknowledged). */
+export const RECIPIENTS_PER_PAGE = 50;
+/** Receipts read at a time when reminding: the reminder never holds every pending liaison at once. */
+export const REMINDER_BATCH = 100;
+
+const RECIPIENT_FIELDS = { user: 1, member: 1, acknowledgedAt: 1, remindedAt: 1 } as const;
+
+export interface RecipientList {
+  rows: RecipientStatus[];
+  total: number;
+  page: { page: number; perPage: number; skip: number };
+}
+
+async function recipientPage(id: Types.ObjectId, acknowledged: boolean, total: number, page: { page: number; perPage: number; skip: number }): Promise<RecipientList> {
+  // A page past the end shows the last one (the list may have shrunk since the link was made).
+  const pages = Math.max(1, Math.ceil(total / page.perPage));
+  const n = Math.min(page.page, pages);
+  const current = { page: n, perPage: page.perPage, skip: (n - 1) * page.perPage };
+  const receipts = total
+    ? await AnnouncementReceipt.find({ announcement: id, acknowledged }, RECIPIENT_FIELDS).sort({ member: 1, _id: 1 }).skip(current.skip).limit(current.perPage).lean<ReceiptDoc[]>()
+    : [];
+  const byId = receipts.length ? await publicProfiles(receipts.map((r) => r.user)) : new Map<string, { name: string; agency: string }>();
+  const rows = receipts.map((r) => ({
     id: String(r.user),
     name: byId.get(String(r.user))?.name ?? '',
     member: r.member,
@@ -131,31 +144,68 @@ export async function announcementStatus(actor: Actor, announcementId: string): 
     acknowledgedAt: r.acknowledgedAt,
     remindedAt: r.remindedAt,
   }));
-  const collator = collatorFor('en');
-  rows.sort((x, y) => collator.compare(x.member, y.member) || collator.compare(x.name, y.name));
-  return {
-    announcement: { ...summary(a), html: renderMarkdown(a.body, 'messages') },
-    acknowledged: rows.filter((r) => r.acknowledgedAt),
-    pending: rows.filter((r) => !r.acknowledgedAt),
-  };
+  return { rows, total, page: current };
 }
 
-/** E-mails the liaisons who have not acknowledged yet; returns how many were reminded. */
+/**
+ * The organizer's view: the announcement, how many have acknowledged it (the announcement's own
+ * counters, kept with every acknowledgement) and one page of each list — who has not acknowledged
+ * and who has — by ASEM member, read on the { announcement, acknowledged, member } index.
+ */
+export async function announcementStatus(
+  actor: Actor,
+  announcementId: string,
+  pages: { pending: { page: number; perPage: number; skip: number }; acknowledged: { page: number; perPage: number; skip: number } } = {
+    pending: { page: 1, perPage: RECIPIENTS_PER_PAGE, skip: 0 },
+    acknowledged: { page: 1, perPage: RECIPIENTS_PER_PAGE, skip: 0 },
+  },
+): Promise<{ announcement: AnnouncementSummary & { html: string }; acknowledged: RecipientList; pending: RecipientList }> {
+  assertRole(actor, 'organizer');
+  const id = objectIdOr404(announcementId);
+  const a = await Announcement.findById(id).lean<AnnouncementDoc>();
+  if (!a) throw new NotFoundError();
+  const acknowledgedCount = Math.min(a.acknowledgedCount, a.recipientCount);
+  const [pending, acknowledged] = await Promise.all([
+    recipientPage(id, false, a.recipientCount - acknowledgedCount, pages.pending),
+    recipientPage(id, true, acknowledgedCount, pages.acknowledged),
+  ]);
+  return { announcement: { ...summary(a), html: renderMarkdown(a.body, 'messages') }, acknowledged, pending };
+}
+
+/**
+ * E-mails the liaisons who have not acknowledged yet; returns how many were reminded. The pending
+ * receipts are read through a cursor, a batch at a time: each batch is stamped and mailed before
+ * the next is read.
+ */
 export async function remindPending(deps: AnnouncementDeps, actor: Actor, announcementId: string): Promise<number> {
   assertRole(actor, 'organizer');
   const id = objectIdOr404(announcementId);
   const a = await Announcement.findById(id).lean<AnnouncementDoc>();
   if (!a) throw new NotFoundError();
-  const pending = await AnnouncementReceipt.find({ announcement: id, acknowledgedAt: null }).lean<ReceiptDoc[]>();
-  if (!pending.length) return 0;
-  // Reminders go to the pending liaisons who can still be reached (active and verified).
-  const liaisons = await reachablePeople(pending.map((r) => r.user));
   const now = deps.clock();
-  await AnnouncementReceipt.updateMany({ announcement: id, user: trusted({ $in: liaisons.map((l) => new Types.ObjectId(l.id)) }), acknowledgedAt: null }, { $set: { remindedAt: now } });
+  let reminded = 0;
+  const remind = async (batch: Types.ObjectId[]) => {
+    // Reminders go to the pending liaisons who can still be reached (active and verified).
+    const liaisons = await reachablePeople(batch);
+    if (!liaisons.length) return;
+    await AnnouncementReceipt.updateMany({ announcement: id, user: trusted({ $in: liaisons.map((l) => new Types.ObjectId(l.id)) }), acknowledged: false }, { $set: { remindedAt: now } });
+    await Promise.all(liaisons.map((l) => mailAnnouncement(deps.mailer, deps.baseUrl, a, l, 'reminder')));
+    reminded += liaisons.length;
+  };
+  const cursor = AnnouncementReceipt.find({ announcement: id, acknowledged: false }, { user: 1 }).sort({ member: 1, _id: 1 }).lean<Pick<ReceiptDoc, 'user'>>().cursor({ batchSize: REMINDER_BATCH });
+  let batch: Types.ObjectId[] = [];
+  for await (const r of cursor) {
+    batch.push(r.user);
+    if (batch.length === REMINDER_BATCH) {
+      await remind(batch);
+      batch = [];
+    }
+  }
+  if (batch.length) await remind(batch);
+  if (!reminded) return 0;
   await Announcement.updateOne({ _id: id }, { $inc: { reminderCount: 1 }, $set: { lastRemindedAt: now } });
-  await recordAudit({ actor, action: 'announcement.remind', targetType: 'Announcement', targetId: String(id), after: { reminded: liaisons.length }, at: now });
-  await Promise.all(liaisons.map((l) => mailAnnouncement(deps.mailer, deps.baseUrl, a, l, 'reminder')));
-  return liaisons.length;
+  await recordAudit({ actor, action: 'announcement.remind', targetType: 'Announcement', targetId: String(id), after: { reminded }, at: now });
+  return reminded;
 }
 
 export interface ReceivedAnnouncement {

@@ -8,7 +8,7 @@
  * Nobody writes to themselves or to a suspended or unverified account.
  */
 import type { Role } from '../../kernel';
-import { liaisonsOf, reachablePeople, searchPeople, type PeopleGroup, type Person } from '../accounts';
+import { liaisonPage, liaisonsOf, reachablePeople, searchPeople, type PeopleGroup, type Person } from '../accounts';
 
 export interface Party {
   id: string;
@@ -67,4 +67,10 @@ export async function listContactable(actor: Party, opts: { q?: string; limit?: 
 /** All reachable liaisons (of one ASEM member, or all), for the directory (no e-mail addresses). */
 export async function listLiaisons(member?: string): Promise<Contact[]> {
   return (await liaisonsOf(member)).map(toContact);
+}
+
+/** One page of all reachable liaisons, by member then name, and how many there are. */
+export async function listLiaisonPage(page: { skip: number; perPage: number }): Promise<{ contacts: Contact[]; total: number }> {
+  const { people, total } = await liaisonPage(page);
+  return { contacts: people.map(toContact), total };
 }

@@ -1,11 +1,14 @@
 /**
- * The liaison directory: every liaison grouped by ASEM member, in the reader's language, with
- * whether the reader may write to each. E-mail addresses are never part of it.
+ * The liaison directory: the liaisons grouped by ASEM member, a page at a time, in the reader's
+ * language, with whether the reader may write to each. E-mail addresses are never part of it.
  */
 import type { Actor } from '../../kernel';
 import { localized, type Language, collatorFor } from '../../web/i18n';
 import { listAsemMembers } from '../members';
-import { listLiaisons, mayContact, type Contact } from './contacts';
+import { listLiaisonPage, mayContact, type Contact } from './contacts';
+
+/** Liaisons per page of the directory (groups continue on the next page). */
+export const LIAISONS_PER_PAGE = 50;
 
 export interface DirectoryGroup {
   code: string;
@@ -25,8 +28,8 @@ function languageNamer(lang: Language): (tag: string) => string {
   };
 }
 
-export async function liaisonDirectory(reader: Actor | undefined, lang: Language): Promise<DirectoryGroup[]> {
-  const [members, liaisons] = await Promise.all([listAsemMembers(lang), listLiaisons()]);
+export async function liaisonDirectory(reader: Actor | undefined, lang: Language, page: { skip: number; perPage: number }): Promise<{ groups: DirectoryGroup[]; total: number }> {
+  const [members, { contacts: liaisons, total }] = await Promise.all([listAsemMembers(lang), listLiaisonPage(page)]);
   const groups = new Map<string, DirectoryGroup>();
   for (const m of members) groups.set(m.code, { code: m.code, name: localized(m.name, lang), liaisons: [] });
   const collator = collatorFor(lang);
@@ -42,7 +45,7 @@ export async function liaisonDirectory(reader: Actor | undefined, lang: Language
   }
   const result = [...groups.values()].filter((g) => g.liaisons.length > 0);
   for (const g of result) g.liaisons.sort((a, b) => collator.compare(a.name, b.name));
-  return result;
+  return { groups: result, total };
 }
 
 /** ASEM member code → name in the reader's language. */

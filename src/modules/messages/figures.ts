@@ -12,8 +12,13 @@ export interface ActivityOptions {
   to?: Date | null;
 }
 
+/**
+ * Counted in the database on the date's index: without a chosen start the range starts at the
+ * epoch, so the $match always walks that index (never the whole collection) and only a row per
+ * month comes back.
+ */
 async function perMonth<T>(collection: Model<T>, dateField: string, authorField: string, opts: ActivityOptions): Promise<Map<string, number>> {
-  const range = opts.from || opts.to ? { [dateField]: trusted({ ...(opts.from ? { $gte: opts.from } : {}), ...(opts.to ? { $lt: opts.to } : {}) }) } : {};
+  const range = { [dateField]: trusted({ $gte: opts.from ?? new Date(0), ...(opts.to ? { $lt: opts.to } : {}) }) };
   const rows = await collection.aggregate<{ _id: string; count: number }>([
     { $match: { [authorField]: { $nin: opts.excludeAuthors }, demo: { $ne: true }, ...range } },
     { $group: { _id: { $dateToString: { format: '%Y-%m', date: `$${dateField}` } }, count: { $sum: 1 } } },

@@ -30,6 +30,8 @@ const ConversationSchema = new Schema<ConversationDoc>({
   lastMessageAt: { type: Date, required: true },
   createdAt: { type: Date, required: true },
 });
+// The figures count conversations started per month in a date range.
+ConversationSchema.index({ createdAt: 1 });
 
 export interface MembershipDoc {
   _id: Types.ObjectId;
@@ -75,6 +77,8 @@ const MessageSchema = new Schema<MessageDoc>({
   createdAt: { type: Date, required: true },
 });
 MessageSchema.index({ conversation: 1, createdAt: 1, _id: 1 });
+// The figures count messages per month in a date range.
+MessageSchema.index({ createdAt: 1 });
 
 export const AUDIENCES = ['all', 'members'] as const;
 export type Audience = (typeof AUDIENCES)[number];
@@ -132,6 +136,8 @@ const ReceiptSchema = new Schema<ReceiptDoc>({
 ReceiptSchema.index({ announcement: 1, user: 1 }, { unique: true });
 ReceiptSchema.index({ user: 1, acknowledgedAt: 1 });
 ReceiptSchema.index({ user: 1, acknowledged: 1, sentAt: -1 });
+// The organizer's lists of one announcement (who has, who has not acknowledged) and the reminder's cursor.
+ReceiptSchema.index({ announcement: 1, acknowledged: 1, member: 1, _id: 1 });
 
 export const Conversation: Model<ConversationDoc> =
   (models.Conversation as Model<ConversationDoc>) ?? model<ConversationDoc>('Conversation', ConversationSchema, 'conversations');

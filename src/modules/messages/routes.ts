@@ -15,9 +15,9 @@ import { checkPostingLimit, createPostingLimiter } from '../../web/rate-limit';
 import { asemMemberOptions } from '../members';
 import { collatorFor } from '../../web/i18n';
 import { findContacts, listContactable, type Contact } from './contacts';
-import { liaisonDirectory, memberNames } from './directory';
+import { LIAISONS_PER_PAGE, liaisonDirectory, memberNames } from './directory';
 import { BODY_MAX, CONVERSATIONS_PER_PAGE, MAX_RECIPIENTS, NewConversationForm, ReplyForm, SUBJECT_MAX } from './service';
-import { ANNOUNCEMENTS_PER_PAGE, AnnouncementForm } from './announcements';
+import { ANNOUNCEMENTS_PER_PAGE, AnnouncementForm, RECIPIENTS_PER_PAGE } from './announcements';
 import type { MessagesService } from './services';
 
 /** A list from a form or the query string: one value arrives as a string, several as an array. */
@@ -63,8 +63,9 @@ export function messagesRouter(ctx: AppContext, messages: MessagesService): Rout
 
   // ---- Liaison directory (public: the same facts as the member pages) ----
   router.get('/messages/liaisons', async (req, res) => {
-    const groups = await liaisonDirectory(req.user, req.lang);
-    res.render('messages/liaisons', { title: req.t('messages:liaisons.title'), groups });
+    const page = pageFrom(req.query, LIAISONS_PER_PAGE);
+    const { groups, total } = await liaisonDirectory(req.user, req.lang, page);
+    res.render('messages/liaisons', { title: req.t('messages:liaisons.title'), groups, pagination: paginate('/messages/liaisons', req.query, page, total) });
   });
 
   // ---- Conversations ----
@@ -225,9 +226,17 @@ export function messagesRouter(ctx: AppContext, messages: MessagesService): Rout
   );
 
   router.get('/admin/announcements/:id', organizer, async (req, res) => {
-    const status = await messages.announcementStatus(actorOf(req), String(req.params.id));
+    const pages = { pending: pageFrom(req.query, RECIPIENTS_PER_PAGE, 'pending'), acknowledged: pageFrom(req.query, RECIPIENTS_PER_PAGE, 'acknowledged') };
+    const status = await messages.announcementStatus(actorOf(req), String(req.params.id), pages);
     const names = await memberNames(req.lang);
-    res.render('messages/admin-show', { title: status.announcement.subject, ...status, memberName: (code: string) => names.get(code) ?? code });
+    const base = `/admin/announcements/${status.announcement.id}`;
+    res.render('messages/admin-show', {
+      title: status.announcement.subject,
+      ...status,
+      pendingPagination: paginate(base, req.query, status.pending.page, status.pending.total, 'pending'),
+      acknowledgedPagination: paginate(base, req.query, status.acknowledged.page, status.acknowledged.total, 'acknowledged'),
+      memberName: (code: string) => names.get(code) ?? code,
+    });
   });
 
   router.post('/admin/announcements/:id/remind', organizer, async (req, res) => {

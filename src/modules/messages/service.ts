@@ -164,12 +164,14 @@ export async function readConversation(deps: MessagesDeps, actor: Actor, convers
           { $set: { unread: 0, lastReadAt: deps.clock(), notified: false } },
         ).lean<MembershipDoc>();
   const unread = before?.unread ?? 0;
-  const total = await PrivateMessage.countDocuments({ conversation: conversation._id });
+  // The conversation keeps its own count (raised with every message): nothing is counted per view,
+  // and a page reads its 20 messages on the { conversation, createdAt, _id } index.
+  const total = Math.max(conversation.messageCount ?? 0, unread);
   const pages = Math.max(1, Math.ceil(total / MESSAGES_PER_PAGE));
   let page = opts.page;
   if (!page) page = unread > 0 ? Math.floor(Math.max(0, total - unread) / MESSAGES_PER_PAGE) + 1 : pages;
   page = Math.min(Math.max(1, page), pages);
-  const rows = await PrivateMessage.find({ conversation: conversation._id })
+  const rows = await PrivateMessage.find({ conversation: conversation._id }, { author: 1, body: 1, createdAt: 1 })
     .sort({ createdAt: 1, _id: 1 })
     .skip((page - 1) * MESSAGES_PER_PAGE)
     .limit(MESSAGES_PER_PAGE)
@@ -213,12 +215,12 @@ export async function replyToConversation(deps: MessagesDeps, actor: Actor, conv
   const now = deps.clock();
   const me = new Types.ObjectId(actor.id);
   const message = await PrivateMessage.create({ conversation: conversation._id, author: me, body, createdAt: now });
-  await Conversation.updateOne({ _id: conversation._id }, { $inc: { messageCount: 1 }, $set: { lastMessageAt: now } });
+  const counted = await Conversation.findOneAndUpdate({ _id: conversation._id }, { $inc: { messageCount: 1 }, $set: { lastMessageAt: now } }, { returnDocument: 'after', projection: { messageCount: 1 } }).lean<Pick<ConversationDoc, 'messageCount'>>();
   await ConversationMembership.updateMany({ conversation: conversation._id, user: trusted({ $ne: me }) }, { $inc: { unread: 1 }, $set: { lastMessageAt: now } });
   // Writing is reading: whatever came before is now behind the writer.
   await ConversationMembership.updateOne({ conversation: conversation._id, user: me }, { $set: { unread: 0, lastReadAt: now, notified: false, lastMessageAt: now } });
   await notifyNewMessage(deps, conversation, actor, body);
-  const total = await PrivateMessage.countDocuments({ conversation: conversation._id });
+  const total = counted?.messageCount ?? conversation.messageCount + 1;
   return { page: Math.max(1, Math.ceil(total / MESSAGES_PER_PAGE)), messageId: String(message._id) };
 }
 

@@ -16,19 +16,32 @@ export interface PartnerFigures {
 
 export async function figures(actor: Actor, members: AsemMemberView[]): Promise<PartnerFigures> {
   if (actor.role !== 'organizer') throw new ForbiddenError();
-  const [open, closed, partnerFound, oppByMember, requestRows] = await Promise.all([
-    Opportunity.countDocuments({ closedAt: null, hiddenAt: null }),
-    Opportunity.countDocuments({ closedAt: trusted({ $ne: null }) }),
-    Opportunity.countDocuments({ closeReason: 'partnerFound' }),
-    Opportunity.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$member', n: { $sum: 1 } } }]),
+  // Two $group aggregations, each walking the createdAt index (every document has one): one row per
+  // member and state of the opportunities, one per pair of members and status of the requests.
+  const everything = { createdAt: trusted({ $gte: new Date(0) }) };
+  const isNull = (field: string) => ({ $eq: [{ $ifNull: [`$${field}`, null] }, null] });
+  const [oppRows, requestRows] = await Promise.all([
+    Opportunity.aggregate<{ _id: { member: string; open: boolean; closed: boolean; partnerFound: boolean }; n: number }>([
+      { $match: everything },
+      { $group: { _id: { member: '$member', open: { $and: [isNull('closedAt'), isNull('hiddenAt')] }, closed: { $not: [isNull('closedAt')] }, partnerFound: { $eq: ['$closeReason', 'partnerFound'] } }, n: { $sum: 1 } } },
+    ]),
     ContactRequest.aggregate<{ _id: { from: string; to: string; status: string }; n: number }>([
+      { $match: everything },
       { $group: { _id: { from: '$fromMember', to: '$toMember', status: '$status' }, n: { $sum: 1 } } },
     ]),
   ]);
+  let open = 0;
+  let closed = 0;
+  let partnerFound = 0;
   const region = new Map(members.map((m) => [m.code, m.region]));
   const byMember = new Map<string, { member: string; opportunities: number; sent: number; accepted: number }>();
   const row = (m: string) => byMember.get(m) ?? byMember.set(m, { member: m, opportunities: 0, sent: 0, accepted: 0 }).get(m)!;
-  for (const r of oppByMember) row(r._id).opportunities += r.n;
+  for (const r of oppRows) {
+    row(r._id.member).opportunities += r.n;
+    if (r._id.open) open += r.n;
+    if (r._id.closed) closed += r.n;
+    if (r._id.partnerFound) partnerFound += r.n;
+  }
   const pairs = new Map<string, { pair: string; sent: number; accepted: number }>();
   const requests = { sent: 0, accepted: 0, declined: 0, open: 0 };
   for (const r of requestRows) {
@@ -61,8 +74,9 @@ export interface PartnerActivityOptions {
   to?: Date | null;
 }
 
+/** Always a range (from the epoch when no start is chosen), so each $match walks the date's index. */
 function range(field: string, opts: PartnerActivityOptions): Record<string, unknown> {
-  return opts.from || opts.to ? { [field]: trusted({ ...(opts.from ? { $gte: opts.from } : {}), ...(opts.to ? { $lt: opts.to } : {}) }) } : {};
+  return { [field]: trusted({ $gte: opts.from ?? new Date(0), ...(opts.to ? { $lt: opts.to } : {}) }) };
 }
 
 /**

@@ -106,6 +106,8 @@ OpportunitySchema.index({ searchTerms: 1 });
 OpportunitySchema.index({ isic: 1 });
 OpportunitySchema.index({ company: 1, createdAt: -1 });
 OpportunitySchema.index({ member: 1 });
+// The figures count opportunities per month in a date range.
+OpportunitySchema.index({ createdAt: 1 });
 
 export const Opportunity: Model<OpportunityDoc> = (models.Opportunity as Model<OpportunityDoc>) ?? model<OpportunityDoc>('Opportunity', OpportunitySchema, 'opportunities');
 
@@ -160,6 +162,9 @@ ContactRequestSchema.index({ pair: 1 }, { unique: true, partialFilterExpression:
 ContactRequestSchema.index({ fromCompany: 1, createdAt: -1 });
 ContactRequestSchema.index({ toCompany: 1, status: 1, createdAt: -1 });
 ContactRequestSchema.index({ pair: 1, status: 1 });
+// The figures: requests sent per month, and answered (accepted, declined) per month of the answer.
+ContactRequestSchema.index({ createdAt: 1 });
+ContactRequestSchema.index({ status: 1, decidedAt: 1 });
 ContactRequestSchema.index({ status: 1, expiresAt: 1 });
 ContactRequestSchema.index({ fromMember: 1, status: 1 });
 ContactRequestSchema.index({ toMember: 1, status: 1 });

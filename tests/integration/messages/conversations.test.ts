@@ -230,6 +230,7 @@ describe('unread counts, marking read and throttled e-mail', () => {
     const base = Date.now();
     const docs = Array.from({ length: 44 }, (_, i) => ({ conversation: new Types.ObjectId(id), author: new Types.ObjectId(a.id), body: `Message ${String(i + 2).padStart(2, '0')}`, createdAt: new Date(base + (i + 1) * 1000) }));
     await PrivateMessage.insertMany(docs);
+    await Conversation.updateOne({ _id: id }, { $inc: { messageCount: docs.length } });
     await ConversationMembership.updateOne({ conversation: id, user: b.id }, { $set: { unread: 5 } });
     const open = await agentB.get(`/messages/${id}`);
     // 45 messages, 20 a page: the first unread (message 41) is on page 3.

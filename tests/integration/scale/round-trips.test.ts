@@ -5,7 +5,7 @@
  * practices and companies. A page whose count grows with the data (a query per row, cursors that
  * need more batches, a count per category) fails here. Not timed.
  */
-import mongoose from 'mongoose';
+import mongoose, { trusted } from 'mongoose';
 import type { CommandStartedEvent } from 'mongodb';
 import { createTestApp, ORGANIZER, type TestApp } from '../../helpers/app';
 import { testDbUri } from '../../helpers/db';
@@ -14,6 +14,8 @@ import { SCALE_SIZES, generateDemoData, type DemoUsers, type ScaleSize } from '.
 import { BoardCategory, BoardThread } from '../../../src/modules/board';
 import { Practice } from '../../../src/modules/practices';
 import { Company } from '../../../src/modules/accounts';
+import { User } from '../../../src/modules/accounts/model';
+import { Announcement, Conversation, ConversationMembership } from '../../../src/modules/messages/model';
 import { FairEdition } from '../../../src/modules/fair';
 
 /** About ten documents in each collection (liaisons: one for each ASEM member). */
@@ -34,7 +36,7 @@ interface Measured {
   pages: Map<string, string[]>;
 }
 
-async function pagesOf(agent: Agent): Promise<{ label: string; path: string; who?: 'member' | 'liaison' | 'organizer' }[]> {
+async function pagesOf(agent: Agent, users: DemoUsers): Promise<{ label: string; path: string; who?: 'member' | 'liaison' | 'organizer' }[]> {
   const category = await BoardCategory.findOne().sort({ position: 1, _id: 1 }).lean();
   const busiest = await BoardThread.findOne({ category: category!._id }).sort({ postCount: -1 }).lean();
   const biggest = busiest ?? (await BoardThread.findOne().sort({ postCount: -1 }).lean());
@@ -45,6 +47,11 @@ async function pagesOf(agent: Agent): Promise<{ label: string; path: string; who
   const practice = await Practice.findOne({ status: 'published', hiddenAt: null, kind: 'business' }).sort({ publishedAt: -1 }).lean();
   const company = await Company.findOne({ member: 'CN', listed: true }).lean();
   const past = await FairEdition.findOne({ status: 'archived' }).sort({ year: -1 }).lean();
+  // The demo member's longest conversation, and the latest announcement to every liaison.
+  const member = await User.findOne({ email: users.member.email }).lean();
+  const conversations = await ConversationMembership.find({ user: member!._id }).lean();
+  const longest = await Conversation.findOne({ _id: trusted({ $in: conversations.map((m) => m.conversation) }) }).sort({ messageCount: -1 }).lean();
+  const announcement = await Announcement.findOne().sort({ sentAt: -1 }).lean();
   return [
     { label: 'home', path: '/' },
     { label: 'fair', path: '/fair' },
@@ -65,6 +72,12 @@ async function pagesOf(agent: Agent): Promise<{ label: string; path: string; who
     { label: 'companies', path: '/companies' },
     { label: 'messages (member)', path: '/messages', who: 'member' },
     { label: 'liaison queue', path: '/liaison/requests', who: 'liaison' },
+    { label: 'a conversation (member)', path: `/messages/${String(longest!._id)}`, who: 'member' },
+    { label: 'a conversation, first page', path: `/messages/${String(longest!._id)}?page=1`, who: 'member' },
+    { label: 'liaison directory', path: '/messages/liaisons' },
+    { label: 'an announcement (organizer)', path: `/admin/announcements/${String(announcement!._id)}`, who: 'organizer' },
+    { label: 'officials and invitations (organizer)', path: '/admin/officials', who: 'organizer' },
+    { label: 'figures (organizer)', path: '/admin/figures', who: 'organizer' },
   ];
 }
 
@@ -80,6 +93,8 @@ async function measure(size: ScaleSize): Promise<Measured> {
       agents[who] = newAgent(t.app);
       await login(agents[who]!, users[who].email, users[who].password);
     }
+    agents.organizer = newAgent(t.app);
+    await login(agents.organizer, ORGANIZER.email, ORGANIZER.password);
     const seen: string[] = [];
     const onCommand = (e: CommandStartedEvent) => {
       if (IGNORED_COMMANDS.has(e.commandName)) return;
@@ -92,7 +107,7 @@ async function measure(size: ScaleSize): Promise<Measured> {
     client.on('commandStarted', onCommand);
     const pages = new Map<string, string[]>();
     try {
-      for (const page of await pagesOf(agents.anonymous!)) {
+      for (const page of await pagesOf(agents.anonymous!, users)) {
         const agent = agents[page.who ?? 'anonymous']!;
         const first = await agent.get(page.path);
         if (first.status === 404 && page.label === 'companies') continue; // not every version of the portal has it

@@ -152,8 +152,8 @@ describe('services', () => {
     await expect(messages.acknowledgeAnnouncement(liaison, id)).rejects.toBeInstanceOf(NotFoundError);
     expect(await messages.countPendingAnnouncements(l1.id)).toBe(0);
     const status = await messages.announcementStatus(org, id);
-    expect(status.acknowledged.map((r) => r.id)).toEqual([l1.id]);
-    expect(status.pending.map((r) => r.id)).toEqual([l2.id]);
+    expect(status.acknowledged.rows.map((r) => r.id)).toEqual([l1.id]);
+    expect(status.pending.rows.map((r) => r.id)).toEqual([l2.id]);
     expect(status.announcement.acknowledgedCount).toBe(1);
     // The liaison's list puts what is still to acknowledge first, then the newest.
     const later = await shifted(60_000).sendAnnouncement(org, { subject: 'Later', body: 'B', audience: 'members', members: ['FI'] });
