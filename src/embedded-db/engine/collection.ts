@@ -19,6 +19,14 @@ export interface ScanPolicy {
   minDocuments: number;
 }
 
+/** How long one index took to build at start-up (logged by the engine). */
+export interface IndexBuildTime {
+  ns: string;
+  name: string;
+  entries: number;
+  ms: number;
+}
+
 export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
 
 /** MongoDB refuses `$`-prefixed field names anywhere inside an _id (they are allowed elsewhere). */
@@ -174,16 +182,20 @@ export class Collection {
   }
 
   /** Builds every index; one that cannot be built (duplicates) is dropped with a warning. */
-  rebuildIndexes(warn: (msg: string) => void): void {
+  rebuildIndexes(warn: (msg: string) => void): IndexBuildTime[] {
+    const built: IndexBuildTime[] = [];
     for (const [name, index] of [...this.indexes]) {
       try {
+        const started = performance.now();
         index.build(this.docs, this.ns);
+        built.push({ ns: this.ns, name, entries: index.entryCount, ms: performance.now() - started });
       } catch (err) {
         if (index.isId) throw err;
         warn(`index ${name} on ${this.ns} dropped at start-up: ${(err as Error).message}`);
         this.indexes.delete(name);
       }
     }
+    return built;
   }
 
   dropIndex(name: string): void {
