@@ -59,7 +59,7 @@ export class Collection {
     this.db = db;
     this.name = name;
     this.options = options;
-    this.indexes.set('_id_', new Index(ID_INDEX_SPEC));
+    this.indexes.set('_id_', new Index(ID_INDEX_SPEC, (id) => this.docs.has(id)));
     this.validator = options.validator && Object.keys(options.validator as Document).length > 0 ? compileFilter(options.validator as Document) : null;
   }
 

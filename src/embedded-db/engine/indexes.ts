@@ -85,7 +85,15 @@ export class Index {
   /** One field: entries hold the value, not a one-element tuple. */
   private readonly single: boolean;
 
-  constructor(spec: IndexSpec) {
+  /**
+   * The _id index only: whether a document with this id (a keyString of an _id) is held. The
+   * collection's own map answers uniqueness, so this index keeps no hash of its own (a second
+   * map of every id: ~100 bytes per document).
+   */
+  private readonly idTaken: ((id: string) => boolean) | null;
+
+  constructor(spec: IndexSpec, idTaken: ((id: string) => boolean) | null = null) {
+    this.idTaken = idTaken;
     this.spec = spec;
     this.name = spec.name;
     this.fields = Object.entries(spec.key).map(([path, d]) => ({ path, dir: typeof d === 'number' && d < 0 ? -1 : 1 }));
@@ -208,6 +216,13 @@ export class Index {
   /** The first index key of `doc` that another document already holds, if any. */
   findConflict(doc: Document, selfId: string, extracted: ExtractedKeys = this.extract(doc)): unknown[] | null {
     if (!this.unique) return null;
+    if (this.idTaken) {
+      for (const key of extracted.keys) {
+        const holder = keyString(key[0]);
+        if (holder !== selfId && this.idTaken(holder)) return key;
+      }
+      return null;
+    }
     for (const key of extracted.keys) {
       const holders = this.hash.get(keyString(key));
       if (holders === undefined) continue;
@@ -262,7 +277,7 @@ export class Index {
       this.multikeyPaths.add(p);
     }
     for (const key of keys) {
-      if (this.unique) this.holdersAdd(keyString(key), id);
+      if (this.unique && !this.idTaken) this.holdersAdd(keyString(key), id);
       this.pendingKeys.push(this.stored(key));
       this.pendingIds.push(id);
     }
@@ -271,7 +286,7 @@ export class Index {
   remove(id: string, doc: Document, extracted: ExtractedKeys = this.extract(doc)): void {
     const sorted = this.sorted;
     for (const key of extracted.keys) {
-      if (this.unique) this.holdersRemove(keyString(key), id);
+      if (this.unique && !this.idTaken) this.holdersRemove(keyString(key), id);
       sorted.remove(this.stored(key), id);
     }
   }
@@ -327,7 +342,7 @@ export class Index {
         entryDoc = grow(entryDoc, size);
       }
       for (const v of distinct) {
-        if (this.unique) this.claim(ns, [v], id);
+        if (this.unique && !this.idTaken) this.claim(ns, [v], id);
         let g: number | undefined;
         if (typeof v === 'string') {
           g = groupOf.get(v);
@@ -390,7 +405,7 @@ export class Index {
         this.multikeyPaths.add(p);
       }
       for (const key of docKeys) {
-        if (this.unique) this.claim(ns, key, ids[d]);
+        if (this.unique && !this.idTaken) this.claim(ns, key, ids[d]);
         keys.push(key);
         entryDoc.push(d);
       }
