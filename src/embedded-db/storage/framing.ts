@@ -120,6 +120,53 @@ export function scanFrames(buf: Buffer, start: number, onPayload?: (p: Buffer) =
   return { payloads, goodEnd: pos, problem };
 }
 
+/** Reads frames of a file from `start` in chunks of about this size. */
+const READ_CHUNK = 8 << 20;
+
+/**
+ * scanFrames over a file read in chunks rather than whole: a 300 MB snapshot no longer sits in
+ * memory beside the documents decoded from it. Each chunk is a fresh buffer (a decoded value may
+ * keep a view of it), a frame larger than a chunk is read at its own size, and the outcome
+ * (good end, problem) is the one scanFrames gives on the whole file.
+ */
+export async function scanFileFrames(
+  fh: { read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>; stat(): Promise<{ size: number }> },
+  start: number,
+  onPayload: (p: Buffer) => void,
+  chunkSize = READ_CHUNK,
+): Promise<FrameScan> {
+  const { size } = await fh.stat();
+  let pos = start;
+  let want = chunkSize;
+  while (pos < size) {
+    const length = Math.min(want, size - pos);
+    const chunk = Buffer.allocUnsafe(length);
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await fh.read(chunk, got, length - got, pos + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    const buf = got === length ? chunk : chunk.subarray(0, got);
+    const last = pos + got >= size || got < length;
+    const scan = scanFrames(buf, 0, onPayload);
+    if (!scan.problem) {
+      pos += scan.goodEnd;
+      want = chunkSize;
+      if (last) break;
+      continue;
+    }
+    // A frame cut by the end of the chunk (not of the file) is read again in the next chunk,
+    // which is made large enough for it; any other problem is the file's own.
+    const rest = buf.length - scan.goodEnd;
+    const cutByChunk = !last && (rest < FRAME_HEADER || scan.problem.startsWith('a frame cut short'));
+    if (!cutByChunk) return { payloads: [], goodEnd: pos + scan.goodEnd, problem: scan.problem };
+    pos += scan.goodEnd;
+    want = Math.max(chunkSize, rest >= FRAME_HEADER ? FRAME_HEADER + buf.readUInt32LE(scan.goodEnd) : FRAME_HEADER);
+  }
+  return { payloads: [], goodEnd: pos, problem: null };
+}
+
 /** A journal batch payload: [u32 count] then count BSON documents (each under 16 MiB on its own). */
 export function encodeBatch(records: readonly Document[]): Buffer {
   const parts: Buffer[] = [Buffer.alloc(4)];
