@@ -5,7 +5,7 @@
  * and after a few thousand read queries (lookups by _id, by a search term, ranges), and the ratio
  * of that RSS to the size of the data files. Only reads: the directory is left as it was, but it
  * is opened (and locked) by the database, so point it at a copy, never at live data.
- * `--cpu-prof DIR` writes the database process's CPU profile there. BENCH_ENGINE=<dir> runs another copy of src/embedded-db (see bench/README.md).
+ * `--idle S` also prints the RSS after S idle seconds. `--cpu-prof DIR` writes the database process's CPU profile there. BENCH_ENGINE=<dir> runs another copy of src/embedded-db (see bench/README.md).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { MongoClient, type Document } from 'mongodb';
 
 const { values } = parseArgs({
-  options: { dbpath: { type: 'string' }, queries: { type: 'string' }, log: { type: 'boolean' }, 'cpu-prof': { type: 'string' } },
+  options: { dbpath: { type: 'string' }, queries: { type: 'string' }, log: { type: 'boolean' }, 'cpu-prof': { type: 'string' }, idle: { type: 'string' } },
   strict: true,
   allowPositionals: true,
 });
@@ -89,6 +89,12 @@ async function main(): Promise<void> {
     const afterQueries = rssMb(pid);
     console.log(`${total} lookups by _id and ${total} by search term over ${rounds.length} collections in ${(ms / 1000).toFixed(1)} s`);
     console.log(`RSS after the queries ${afterQueries.rss.toFixed(0)} MB (${((afterQueries.rss * 2 ** 20) / files).toFixed(2)}x), peak ${afterQueries.hwm.toFixed(0)} MB`);
+    const idle = Number(values.idle ?? 0);
+    if (idle > 0) {
+      await new Promise((resolve) => setTimeout(resolve, idle * 1000));
+      const rested = rssMb(pid);
+      console.log(`RSS after ${idle} s idle ${rested.rss.toFixed(0)} MB (${((rested.rss * 2 ** 20) / files).toFixed(2)}x)`);
+    }
   } finally {
     await client.close();
     child.kill('SIGTERM');

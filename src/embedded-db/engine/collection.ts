@@ -7,7 +7,7 @@ import { BSON, type Document } from 'bson';
 import type { IndexSpec } from '../storage/types';
 import { ErrorCodes, MongoError } from '../errors';
 import { MAX_BSON_SIZE } from '../wire';
-import { Index, validateIndexSpec, type ExtractedKeys } from './indexes';
+import { Index, sortedKeys, validateIndexSpec, type ExtractedKeys } from './indexes';
 import { compileFilter, type CompiledFilter } from './mingo-bridge';
 import { isPlainObject, keyString } from './values';
 import { internArrayStrings } from './intern';
@@ -184,10 +184,11 @@ export class Collection {
   /** Builds every index; one that cannot be built (duplicates) is dropped with a warning. */
   rebuildIndexes(warn: (msg: string) => void): IndexBuildTime[] {
     const built: IndexBuildTime[] = [];
+    const ids = sortedKeys(this.docs);
     for (const [name, index] of [...this.indexes]) {
       try {
         const started = performance.now();
-        index.build(this.docs, this.ns);
+        index.build(this.docs, this.ns, ids);
         built.push({ ns: this.ns, name, entries: index.entryCount, ms: performance.now() - started });
       } catch (err) {
         if (index.isId) throw err;

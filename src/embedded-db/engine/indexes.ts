@@ -298,10 +298,9 @@ export class Index {
    * a number per value), a counting sort groups entries by key with their ids still in order,
    * and only the distinct keys are sorted. A duplicate under a unique index throws 11000.
    */
-  build(docs: Map<string, Document>, ns: string): void {
+  build(docs: Map<string, Document>, ns: string, sortedIds: string[] = sortedKeys(docs)): void {
     this.clear();
-    // The ids' order in the index (`<` on strings), which the default sort also uses.
-    const ids = [...docs.keys()].sort();
+    const ids = sortedIds;
     if (this.single) this.buildSingle(ids, docs, ns);
     else this.buildCompound(ids, docs, ns);
     this.entries.endAppend();
@@ -322,6 +321,8 @@ export class Index {
     const dir = this.fields[0].dir;
     const groupOf = new Map<string, number>();
     const groupKeys: unknown[] = [];
+    /** lastDoc[g]: the last document that gave group g an entry (a string once per document). */
+    const lastDoc: number[] = [];
     let entryGroup = new Int32Array(1024);
     let entryDoc = new Int32Array(1024);
     let n = 0;
@@ -335,27 +336,38 @@ export class Index {
         this.multikey = true;
         this.multikeyPaths.add(path);
       }
-      const distinct = dedupe(values);
-      if (n + distinct.length > entryGroup.length) {
-        const size = Math.max(entryGroup.length * 2, n + distinct.length);
+      if (n + values.length > entryGroup.length) {
+        const size = Math.max(entryGroup.length * 2, n + values.length);
         entryGroup = grow(entryGroup, size);
         entryDoc = grow(entryDoc, size);
       }
-      for (const v of distinct) {
-        if (this.unique && !this.idTaken) this.claim(ns, [v], id);
+      // Once per distinct value, as dedupe does: strings by their group, others by keyString.
+      let others: Set<string> | null = null;
+      for (const v of values) {
         let g: number | undefined;
         if (typeof v === 'string') {
           g = groupOf.get(v);
           if (g === undefined) {
             g = groupKeys.length;
             groupKeys.push(v);
+            lastDoc.push(-1);
             groupOf.set(v, g);
-          }
+          } else if (lastDoc[g] === d) continue;
+          lastDoc[g] = d;
+          if (this.unique && !this.idTaken) this.claim(ns, [v], id);
         } else {
+          if (values.length > 1) {
+            const k = keyString(v);
+            others ??= new Set<string>();
+            if (others.has(k)) continue;
+            others.add(k);
+          }
+          if (this.unique && !this.idTaken) this.claim(ns, [v], id);
           // Other values keep a group each: equal but differently typed values (1, 1.0, a Long)
           // stay as they were stored, and are interleaved by id below.
           g = groupKeys.length;
           groupKeys.push(v);
+          lastDoc.push(-1);
         }
         entryGroup[n] = g;
         entryDoc[n++] = d;
@@ -426,6 +438,11 @@ export class Index {
     this.multikey = false;
     this.multikeyPaths.clear();
   }
+}
+
+/** A map's keys in the order index entries give ids (`<` on strings, as the default sort). */
+export function sortedKeys(docs: Map<string, unknown>): string[] {
+  return [...docs.keys()].sort();
 }
 
 function grow(a: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
