@@ -5,7 +5,8 @@
  * anywhere (a torn tail, a flipped byte in a header or a payload).
  */
 import fc from 'fast-check';
-import { frame, scanFileFrames, scanFrames } from '../../src/embedded-db/storage/framing';
+import { BSON, Binary } from 'bson';
+import { frame, readDocument, scanFileFrames, scanFrames } from '../../src/embedded-db/storage/framing';
 
 /** A file handle over a buffer, as much of FileHandle as the reader uses. */
 function handle(file: Buffer): Parameters<typeof scanFileFrames>[0] {
@@ -62,5 +63,20 @@ describe('scanFileFrames', () => {
     const scan = await scanFileFrames(handle(file), 8, (p) => got.push(p.length), 64);
     expect(got).toEqual([10_000, 6]);
     expect(scan).toMatchObject({ goodEnd: file.length, problem: null });
+  });
+});
+
+describe('readDocument', () => {
+  test('binary data read from a large buffer is an own copy, not a view that keeps the buffer alive', () => {
+    const doc = BSON.serialize({ _id: 1, data: new Binary(Buffer.from([1, 2, 3, 4]), 4) });
+    const big = Buffer.alloc(1 << 20);
+    Buffer.from(doc).copy(big, 1000);
+    const read = readDocument(big.subarray(1000, 1000 + doc.length));
+    big.fill(0xff);
+    const data = read.data as Binary;
+    expect(data).toBeInstanceOf(Binary);
+    expect(data.sub_type).toBe(4);
+    expect([...data.buffer.subarray(0, data.position)]).toEqual([1, 2, 3, 4]);
+    expect(data.buffer.buffer).not.toBe(big.buffer);
   });
 });

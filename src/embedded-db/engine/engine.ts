@@ -3,6 +3,7 @@
  * monitor and the storage it journals to. Commands call `commit` with the physical records of a
  * change they already applied in memory; it resolves once the change is durable.
  */
+import v8 from 'node:v8';
 import type { Document } from 'bson';
 import type { JournalRecord, Storage } from '../storage/types';
 import { CursorRegistry } from '../cursors';
@@ -81,7 +82,8 @@ export class Engine {
       this.logger.info(
         `embedded-db: loaded in ${ms(t0, t4)}: files read and decoded ${ms(t0, t1)}, snapshot applied ${ms(t1, t2)}, ` +
           `${loaded.records.length} journal records replayed ${ms(t2, t3)}, ${built.length} indexes built ${ms(t3, t4)}` +
-          (slowest.length > 0 ? ` (slowest: ${slowest.join('; ')})` : ''),
+          (slowest.length > 0 ? ` (slowest: ${slowest.join('; ')})` : '') +
+          `; ${heapFigures()}`,
       );
     }
     this.cursors.start();
@@ -123,4 +125,12 @@ export class Engine {
   parameterValues(): Document {
     return { ...this.parameters, notablescan: this.catalog.scanPolicy.notablescan };
   }
+}
+
+/** The process's memory in a few figures, for the start-up log line. */
+function heapFigures(): string {
+  const h = v8.getHeapStatistics();
+  const mb = (n: number): string => `${Math.round(n / 2 ** 20)} MB`;
+  const m = process.memoryUsage();
+  return `heap ${mb(h.used_heap_size)} used of ${mb(h.total_heap_size)}, outside the heap ${mb(m.external)}, RSS ${mb(m.rss)}`;
 }

@@ -4,7 +4,7 @@
  * frame that is short, oversized or fails its checksum: that is where a torn write begins.
  */
 import zlib from 'node:zlib';
-import { BSON, type Document, type DeserializeOptions, type Double, type Int32 } from 'bson';
+import { BSON, type Binary, type Document, type DeserializeOptions, type Double, type Int32 } from 'bson';
 
 export const FRAME_HEADER = 8;
 /** Far above any legal record (a BSON document is at most 16 MiB; a batch holds several). */
@@ -33,8 +33,15 @@ export function fromDisk(v: unknown): unknown {
       const d = (v as Double).value;
       return Number.isInteger(d) || Object.is(d, -0) ? v : d;
     }
+    case 'Binary': {
+      // Deserialised binary data is a view of the buffer it was read from (a whole snapshot
+      // chunk or journal file): an own copy lets that buffer go.
+      const b = v as Binary;
+      b.buffer = Buffer.from(b.buffer);
+      return b;
+    }
     default:
-      return v; // Long, ObjectId, Decimal128, Binary, Timestamp...: kept as they are
+      return v; // Long, ObjectId, Decimal128, Timestamp...: kept as they are
   }
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) v[i] = fromDisk(v[i]);
