@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   readline.createInterface({ input: child.stderr }).on('line', (line) => {
-    if (values.log || / warn | error |loaded|built/.test(line)) console.log(`  [db] ${line}`);
+    if (values.log || / warn | error |loaded|garbage/.test(line)) console.log(`  [db] ${line}`);
   });
   const uri = await new Promise<string>((resolve, reject) => {
     readline.createInterface({ input: child.stdout }).on('line', (line) => {
