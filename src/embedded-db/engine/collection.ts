@@ -172,8 +172,11 @@ export class Collection {
     this.indexes.set(spec.name, new Index(spec));
   }
 
+  /**
+   * A document already in the engine's form: read from storage (storage/framing.ts readDocument
+   * interns it) or taken from another collection.
+   */
   loadPut(doc: Document): void {
-    internArrayStrings(doc);
     this.docs.set(keyString(doc._id), doc);
   }
 

@@ -5,6 +5,7 @@
  */
 import zlib from 'node:zlib';
 import { BSON, type Binary, type Document, type DeserializeOptions, type Double, type Int32 } from 'bson';
+import { internArrayStrings } from '../engine/intern';
 
 export const FRAME_HEADER = 8;
 /** Far above any legal record (a BSON document is at most 16 MiB; a batch holds several). */
@@ -54,9 +55,16 @@ export function fromDisk(v: unknown): unknown {
   return v;
 }
 
-/** Deserialises one stored BSON document into the engine's in-memory form. */
+/**
+ * Deserialises one stored BSON document into the engine's in-memory form, strings in arrays
+ * interned and arrays at their exact length (engine/intern.ts). Done here, right after decoding,
+ * the arrays they replace die young: done at load time, after the whole snapshot is decoded, they
+ * had reached the old generation and grew the heap by as much again.
+ */
 export function readDocument(buf: Uint8Array): Document {
-  return fromDisk(BSON.deserialize(buf, BSON_READ)) as Document;
+  const doc = fromDisk(BSON.deserialize(buf, BSON_READ)) as Document;
+  internArrayStrings(doc);
+  return doc;
 }
 
 const crcTable: Uint32Array = (() => {
