@@ -5,6 +5,8 @@
  * Stops cleanly on SIGINT/SIGTERM, and when the parent that spawned it over IPC goes away.
  */
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { parseArgs } from 'node:util';
 import { startEmbeddedDb, DbPathLockedError, type EmbeddedDb, type EmbeddedDbLogger } from './index';
 
@@ -41,6 +43,34 @@ function stderrLogger(quiet: boolean): EmbeddedDbLogger {
     warn: (msg, ...rest) => line('warn', msg, rest),
     error: (msg, ...rest) => line('error', msg, rest),
   };
+}
+
+/**
+ * One full garbage collection once the data is loaded. Loading decodes every stored document
+ * and builds every index, which leaves hundreds of megabytes of garbage (read buffers, replaced
+ * documents, build scratch arrays) that V8 would otherwise hold, with the heap pages it grew to,
+ * until allocation pressure triggers a collection, possibly never in a mostly idle server. This
+ * process is the database alone, so collecting it once here is cheap (under a second for a
+ * heap of ~900 MB) and lowers the resident memory the server then keeps. gc is not exposed
+ * without --expose-gc: the flag is set for a moment and the function taken from a new context,
+ * as Jest's leak detector does.
+ */
+function collectLoadGarbage(logger: EmbeddedDbLogger): void {
+  const before = v8.getHeapStatistics().used_heap_size;
+  const started = performance.now();
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    (vm.runInNewContext('gc') as () => void)();
+  } catch (err) {
+    logger.warn(`embedded-db: no garbage collection after loading: ${(err as Error).message}`);
+    return;
+  } finally {
+    v8.setFlagsFromString('--no-expose-gc');
+  }
+  const mb = (n: number): number => Math.round(n / 2 ** 20);
+  logger.info(
+    `embedded-db: garbage collected after loading in ${Math.round(performance.now() - started)} ms, heap ${mb(before)} MB -> ${mb(v8.getHeapStatistics().used_heap_size)} MB`,
+  );
 }
 
 async function main(): Promise<number> {
@@ -93,6 +123,7 @@ async function main(): Promise<number> {
     logger.error(`embedded-db: could not start: ${(err as Error).stack ?? String(err)}`);
     return 1;
   }
+  if (dbPath) collectLoadGarbage(logger);
   logger.info(`embedded-db: pid ${process.pid}, ${dbPath ? `data in ${dbPath}` : 'in memory: nothing is kept after it stops'}`);
   process.stdout.write(`${READY_PREFIX} ${db.uri}\n`);
 

@@ -71,7 +71,7 @@ export class TtlMonitor {
             lo: { edge: 'min', rank: 9, inclusive: true },
             hi: { value: cutoff, rank: 9, inclusive: true },
           });
-          const ids = [...index.sorted.range(start, end)].map((e) => e.id);
+          const ids = [...index.sorted.ids(start, end)];
           for (const id of ids) {
             const doc: Document | undefined = coll.docs.get(id);
             if (!doc) continue;

@@ -4,7 +4,7 @@
  * one-by-one insertion, and through the driver: after large multikey insertMany batches mixed
  * with deletes and updates, every indexed query answers as a collection scan does.
  */
-import { SortedEntries, type IndexEntry } from '../../src/embedded-db/engine/sorted-entries';
+import { SortedEntries } from '../../src/embedded-db/engine/sorted-entries';
 import { compareValues } from '../../src/embedded-db/engine/values';
 import { connectTestDb, type TestDb } from './support';
 
@@ -16,36 +16,42 @@ function rng(seed: number): () => number {
   };
 }
 
-const compare = (a: IndexEntry, b: IndexEntry): number => compareValues(a.key[0], b.key[0]) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+type Entry = [unknown, string];
+const compareParts = (ka: unknown, ia: string, kb: unknown, ib: string): number => compareValues(ka, kb) || (ia < ib ? -1 : ia > ib ? 1 : 0);
+const compare = (a: Entry, b: Entry): number => compareParts(a[0], a[1], b[0], b[1]);
 
 describe('SortedEntries.insertSorted', () => {
   test('batches of every size land where one-by-one insertion puts them, across many blocks', () => {
     const rand = rng(7);
-    const batched = new SortedEntries(compare);
-    const single = new SortedEntries(compare);
+    const batched = new SortedEntries(compareParts);
+    const single = new SortedEntries(compareParts);
     let n = 0;
     // Batch sizes from 1 to 5,000: small runs take the splice path, large ones the merge path.
     for (const size of [1, 3, 40, 700, 5_000, 2, 1_500, 9, 5_000, 300]) {
-      const batch: IndexEntry[] = [];
+      const batch: Entry[] = [];
       for (let i = 0; i < size; i++) {
-        const key = rand() < 0.5 ? [Math.floor(rand() * 50)] : [`k${Math.floor(rand() * 200)}`];
-        batch.push({ key, id: `id${String(n++).padStart(6, '0')}` });
+        const key = rand() < 0.5 ? Math.floor(rand() * 50) : `k${Math.floor(rand() * 200)}`;
+        batch.push([key, `id${String(n++).padStart(6, '0')}`]);
       }
-      for (const e of batch) single.insert(e);
-      batched.insertSorted([...batch].sort(compare));
+      for (const [k, id] of batch) single.insert(k, id);
+      const sorted = [...batch].sort(compare);
+      batched.insertSorted(
+        sorted.map((e) => e[0]),
+        sorted.map((e) => e[1]),
+      );
     }
     expect(batched.length).toBe(n);
-    const a = [...batched.range(0, batched.length)];
-    const b = [...single.range(0, single.length)];
-    expect(a.map((e) => e.id)).toEqual(b.map((e) => e.id));
+    const a = [...batched.entries(0, batched.length)];
+    const b = [...single.entries(0, single.length)];
+    expect(a.map((e) => e[1])).toEqual(b.map((e) => e[1]));
     for (let i = 1; i < a.length; i++) expect(compare(a[i - 1], a[i])).toBeLessThan(0);
     // Positions stay addressable after the batch: a search and a reverse range agree with them.
-    const at = batched.search((e) => compareValues(e.key[0], 'k100') >= 0);
-    expect(compareValues(a[at].key[0], 'k100')).toBeGreaterThanOrEqual(0);
-    expect(compareValues(a[at - 1].key[0], 'k100')).toBeLessThan(0);
-    expect([...batched.range(10, 20, true)].map((e) => e.id)).toEqual(a.slice(10, 20).reverse().map((e) => e.id));
+    const at = batched.search((k) => compareValues(k, 'k100') >= 0);
+    expect(compareValues(a[at][0], 'k100')).toBeGreaterThanOrEqual(0);
+    expect(compareValues(a[at - 1][0], 'k100')).toBeLessThan(0);
+    expect([...batched.ids(10, 20, true)]).toEqual(a.slice(10, 20).reverse().map((e) => e[1]));
     // Removal after a batch finds every entry.
-    for (const e of a.slice(0, 500)) expect(batched.remove(e)).toBe(true);
+    for (const [k, id] of a.slice(0, 500)) expect(batched.remove(k, id)).toBe(true);
     expect(batched.length).toBe(n - 500);
   });
 });

@@ -7,7 +7,8 @@ import type { Engine } from '../engine/engine';
 import type { Collection } from '../engine/collection';
 import { collectionArg, optionalInt, type CommandContext, type CommandHandler } from './context';
 
-const BYTES_PER_INDEX_ENTRY = 40;
+/** Two array slots per entry (key and document id; see engine/sorted-entries.ts). */
+const BYTES_PER_INDEX_ENTRY = 16;
 
 function collectionSize(coll: Collection): number {
   let size = 0;

@@ -6,7 +6,7 @@
 import type { Document } from 'bson';
 import type { EngineState, IndexSpec, JournalRecord } from '../storage/types';
 import { ErrorCodes, MongoError } from '../errors';
-import { Collection, type ScanPolicy } from './collection';
+import { Collection, type IndexBuildTime, type ScanPolicy } from './collection';
 import { keyString } from './values';
 
 export function validateDbName(db: string): void {
@@ -118,9 +118,11 @@ export class Catalog {
   }
 
   /** Ends loading: every index of every collection is built in one pass. */
-  endLoad(warn: (msg: string) => void): void {
+  endLoad(warn: (msg: string) => void): IndexBuildTime[] {
     this.loading = false;
-    for (const colls of this.dbs.values()) for (const coll of colls.values()) coll.rebuildIndexes(warn);
+    const built: IndexBuildTime[] = [];
+    for (const colls of this.dbs.values()) for (const coll of colls.values()) built.push(...coll.rebuildIndexes(warn));
+    return built;
   }
 
   loadSnapshot(state: EngineState, warn: (msg: string) => void): void {

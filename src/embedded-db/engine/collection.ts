@@ -7,7 +7,7 @@ import { BSON, type Document } from 'bson';
 import type { IndexSpec } from '../storage/types';
 import { ErrorCodes, MongoError } from '../errors';
 import { MAX_BSON_SIZE } from '../wire';
-import { Index, validateIndexSpec, type ExtractedKeys } from './indexes';
+import { Index, sortedKeys, validateIndexSpec, type ExtractedKeys } from './indexes';
 import { compileFilter, type CompiledFilter } from './mingo-bridge';
 import { isPlainObject, keyString } from './values';
 import { internArrayStrings } from './intern';
@@ -17,6 +17,14 @@ export interface ScanPolicy {
   notablescan: boolean;
   /** With notablescan, collections of at most this many documents may still be scanned. */
   minDocuments: number;
+}
+
+/** How long one index took to build at start-up (logged by the engine). */
+export interface IndexBuildTime {
+  ns: string;
+  name: string;
+  entries: number;
+  ms: number;
 }
 
 export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
@@ -51,7 +59,7 @@ export class Collection {
     this.db = db;
     this.name = name;
     this.options = options;
-    this.indexes.set('_id_', new Index(ID_INDEX_SPEC));
+    this.indexes.set('_id_', new Index(ID_INDEX_SPEC, (id) => this.docs.has(id)));
     this.validator = options.validator && Object.keys(options.validator as Document).length > 0 ? compileFilter(options.validator as Document) : null;
   }
 
@@ -164,8 +172,11 @@ export class Collection {
     this.indexes.set(spec.name, new Index(spec));
   }
 
+  /**
+   * A document already in the engine's form: read from storage (storage/framing.ts readDocument
+   * interns it) or taken from another collection.
+   */
   loadPut(doc: Document): void {
-    internArrayStrings(doc);
     this.docs.set(keyString(doc._id), doc);
   }
 
@@ -174,16 +185,21 @@ export class Collection {
   }
 
   /** Builds every index; one that cannot be built (duplicates) is dropped with a warning. */
-  rebuildIndexes(warn: (msg: string) => void): void {
+  rebuildIndexes(warn: (msg: string) => void): IndexBuildTime[] {
+    const built: IndexBuildTime[] = [];
+    const ids = sortedKeys(this.docs);
     for (const [name, index] of [...this.indexes]) {
       try {
-        index.build(this.docs, this.ns);
+        const started = performance.now();
+        index.build(this.docs, this.ns, ids);
+        built.push({ ns: this.ns, name, entries: index.entryCount, ms: performance.now() - started });
       } catch (err) {
         if (index.isId) throw err;
         warn(`index ${name} on ${this.ns} dropped at start-up: ${(err as Error).message}`);
         this.indexes.delete(name);
       }
     }
+    return built;
   }
 
   dropIndex(name: string): void {

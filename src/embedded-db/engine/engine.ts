@@ -3,6 +3,7 @@
  * monitor and the storage it journals to. Commands call `commit` with the physical records of a
  * change they already applied in memory; it resolves once the change is durable.
  */
+import v8 from 'node:v8';
 import type { Document } from 'bson';
 import type { JournalRecord, Storage } from '../storage/types';
 import { CursorRegistry } from '../cursors';
@@ -60,12 +61,31 @@ export class Engine {
   }
 
   async open(): Promise<void> {
+    const t0 = performance.now();
     const loaded = await this.storage.open();
+    const t1 = performance.now();
     const warn = (m: string): void => this.logger.warn(m);
     this.catalog.beginLoad();
     if (loaded.snapshot) this.catalog.loadSnapshot(loaded.snapshot, warn);
+    const t2 = performance.now();
     for (const rec of loaded.records) this.catalog.apply(rec, warn);
-    this.catalog.endLoad(warn);
+    const t3 = performance.now();
+    const built = this.catalog.endLoad(warn);
+    const t4 = performance.now();
+    if (loaded.snapshot || loaded.records.length > 0) {
+      const ms = (a: number, b: number): string => `${Math.round(b - a)} ms`;
+      const slowest = built
+        .filter((b) => b.ms >= 100)
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, 5)
+        .map((b) => `${b.ns}.${b.name} ${b.entries} entries ${Math.round(b.ms)} ms`);
+      this.logger.info(
+        `embedded-db: loaded in ${ms(t0, t4)}: files read and decoded ${ms(t0, t1)}, snapshot applied ${ms(t1, t2)}, ` +
+          `${loaded.records.length} journal records replayed ${ms(t2, t3)}, ${built.length} indexes built ${ms(t3, t4)}` +
+          (slowest.length > 0 ? ` (slowest: ${slowest.join('; ')})` : '') +
+          `; ${heapFigures()}`,
+      );
+    }
     this.cursors.start();
     this.ttl.start();
   }
@@ -105,4 +125,12 @@ export class Engine {
   parameterValues(): Document {
     return { ...this.parameters, notablescan: this.catalog.scanPolicy.notablescan };
   }
+}
+
+/** The process's memory in a few figures, for the start-up log line. */
+function heapFigures(): string {
+  const h = v8.getHeapStatistics();
+  const mb = (n: number): string => `${Math.round(n / 2 ** 20)} MB`;
+  const m = process.memoryUsage();
+  return `heap ${mb(h.used_heap_size)} used of ${mb(h.total_heap_size)}, outside the heap ${mb(m.external)}, RSS ${mb(m.rss)}`;
 }

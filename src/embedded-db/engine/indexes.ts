@@ -9,9 +9,7 @@ import { ErrorCodes, MongoError } from '../errors';
 import { compareValues, formatValue, keyString, pathValues } from './values';
 import { compileFilter, type CompiledFilter } from './mingo-bridge';
 
-import { SortedEntries, type IndexEntry } from './sorted-entries';
-
-export type { IndexEntry };
+import { SortedEntries } from './sorted-entries';
 
 /** The keys one document contributes to one index, computed once per write. */
 export interface ExtractedKeys {
@@ -71,6 +69,10 @@ export class Index {
    * case), so a 100k-document unique index costs no 100k Sets.
    */
   private readonly hash = new Map<string, string | Set<string>>();
+  /**
+   * The ordered entries. A one-field index keeps each entry's value itself as its key; a compound
+   * index keeps the key tuple (see `stored`).
+   */
   private readonly entries: SortedEntries;
   /**
    * Entries added but not yet placed in the ordered structure: a write adds here, and the first
@@ -78,16 +80,33 @@ export class Index {
    * documents with 90 keys each thus costs one merge instead of 90,000 binary insertions.
    * Uniqueness never waits: the hash is updated at once.
    */
-  private pending: IndexEntry[] = [];
+  private pendingKeys: unknown[] = [];
+  private pendingIds: string[] = [];
+  /** One field: entries hold the value, not a one-element tuple. */
+  private readonly single: boolean;
 
-  constructor(spec: IndexSpec) {
+  /**
+   * The _id index only: whether a document with this id (a keyString of an _id) is held. The
+   * collection's own map answers uniqueness, so this index keeps no hash of its own (a second
+   * map of every id: ~100 bytes per document).
+   */
+  private readonly idTaken: ((id: string) => boolean) | null;
+
+  constructor(spec: IndexSpec, idTaken: ((id: string) => boolean) | null = null) {
+    this.idTaken = idTaken;
     this.spec = spec;
     this.name = spec.name;
     this.fields = Object.entries(spec.key).map(([path, d]) => ({ path, dir: typeof d === 'number' && d < 0 ? -1 : 1 }));
     this.unique = spec.unique === true || spec.name === '_id_';
     this.sparse = spec.sparse === true;
     this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression as Document) : null;
-    this.entries = new SortedEntries((a, b) => this.compareEntries(a, b));
+    this.single = this.fields.length === 1;
+    this.entries = new SortedEntries(this.entryOrder());
+  }
+
+  /** What the ordered entries keep for a key tuple. */
+  private stored(key: unknown[]): unknown {
+    return this.single ? key[0] : key;
   }
 
   /** The ordered entries, with every pending one in place. */
@@ -97,15 +116,28 @@ export class Index {
   }
 
   private flush(): void {
-    const batch = this.pending;
-    if (batch.length === 0) return;
-    this.pending = [];
-    if (batch.length < 8) {
-      for (const e of batch) this.entries.insert(e);
+    const keys = this.pendingKeys;
+    const ids = this.pendingIds;
+    if (keys.length === 0) return;
+    this.pendingKeys = [];
+    this.pendingIds = [];
+    if (keys.length < 8) {
+      for (let i = 0; i < keys.length; i++) this.entries.insert(keys[i], ids[i]);
       return;
     }
-    batch.sort((a, b) => this.compareEntries(a, b));
-    this.entries.insertSorted(batch);
+    const compare = this.entryOrder();
+    const order = Array.from({ length: keys.length }, (_, i) => i).sort((a, b) => compare(keys[a], ids[a], keys[b], ids[b]));
+    this.entries.insertSorted(
+      order.map((i) => keys[i]),
+      order.map((i) => ids[i]),
+    );
+  }
+
+  private entryOrder(): (ka: unknown, ia: string, kb: unknown, ib: string) => number {
+    const dir = this.fields[0].dir;
+    return this.single
+      ? (ka, ia, kb, ib) => compareValues(ka, kb) * dir || (ia < ib ? -1 : ia > ib ? 1 : 0)
+      : (ka, ia, kb, ib) => this.compareKeys(ka as unknown[], kb as unknown[]) || (ia < ib ? -1 : ia > ib ? 1 : 0);
   }
 
   /** Hidden from the planner (collMod); still maintained and still enforcing uniqueness. */
@@ -173,20 +205,24 @@ export class Index {
     return 0;
   }
 
-  private compareEntries(a: IndexEntry, b: IndexEntry): number {
-    const c = this.compareKeys(a.key, b.key);
-    if (c !== 0) return c;
-    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-  }
-
-  /** First position where `isAfter(entry)` holds, for a predicate monotonic over the order. */
-  search(isAfter: (e: IndexEntry) => boolean): number {
-    return this.sorted.search(isAfter);
+  /**
+   * First position whose entry's first key field satisfies `isAfter`, for a predicate monotonic
+   * over the order.
+   */
+  searchFirst(isAfter: (first: unknown) => boolean): number {
+    return this.single ? this.sorted.search((k) => isAfter(k)) : this.sorted.search((k) => isAfter((k as unknown[])[0]));
   }
 
   /** The first index key of `doc` that another document already holds, if any. */
   findConflict(doc: Document, selfId: string, extracted: ExtractedKeys = this.extract(doc)): unknown[] | null {
     if (!this.unique) return null;
+    if (this.idTaken) {
+      for (const key of extracted.keys) {
+        const holder = keyString(key[0]);
+        if (holder !== selfId && this.idTaken(holder)) return key;
+      }
+      return null;
+    }
     for (const key of extracted.keys) {
       const holders = this.hash.get(keyString(key));
       if (holders === undefined) continue;
@@ -241,72 +277,201 @@ export class Index {
       this.multikeyPaths.add(p);
     }
     for (const key of keys) {
-      if (this.unique) this.holdersAdd(keyString(key), id);
-      this.pending.push({ key, id });
+      if (this.unique && !this.idTaken) this.holdersAdd(keyString(key), id);
+      this.pendingKeys.push(this.stored(key));
+      this.pendingIds.push(id);
     }
   }
 
   remove(id: string, doc: Document, extracted: ExtractedKeys = this.extract(doc)): void {
     const sorted = this.sorted;
     for (const key of extracted.keys) {
-      if (this.unique) this.holdersRemove(keyString(key), id);
-      sorted.remove({ key, id });
+      if (this.unique && !this.idTaken) this.holdersRemove(keyString(key), id);
+      sorted.remove(this.stored(key), id);
     }
   }
 
   /**
-   * Builds the index over `docs` in one pass and one sort (start-up, createIndex), much faster
-   * than inserting entries one by one. A duplicate under a unique index throws 11000.
+   * Builds the index over `docs` (start-up, createIndex) without inserting entries one by one,
+   * without an object per entry, and without sorting all entries: documents are visited in id
+   * order, each entry is numbered by its distinct key (strings, the bulk of multikey terms, share
+   * a number per value), a counting sort groups entries by key with their ids still in order,
+   * and only the distinct keys are sorted. A duplicate under a unique index throws 11000.
    */
-  build(docs: Map<string, Document>, ns: string): void {
+  build(docs: Map<string, Document>, ns: string, sortedIds: string[] = sortedKeys(docs)): void {
     this.clear();
-    const entries: IndexEntry[] = [];
-    for (const [id, doc] of docs) {
-      const { keys, arrayPaths } = this.extract(doc);
+    const ids = sortedIds;
+    if (this.single) this.buildSingle(ids, docs, ns);
+    else this.buildCompound(ids, docs, ns);
+    this.entries.endAppend();
+  }
+
+  private claim(ns: string, key: unknown[], id: string): void {
+    const ks = keyString(key);
+    const holder = this.hash.get(ks);
+    if (holder !== undefined && holder !== id) {
+      this.clear();
+      throw this.duplicateError(ns, key);
+    }
+    this.hash.set(ks, id);
+  }
+
+  private buildSingle(ids: string[], docs: Map<string, Document>, ns: string): void {
+    const path = this.fields[0].path;
+    const dir = this.fields[0].dir;
+    const groupOf = new Map<string, number>();
+    const groupKeys: unknown[] = [];
+    /** lastDoc[g]: the last document that gave group g an entry (a string once per document). */
+    const lastDoc: number[] = [];
+    let entryGroup = new Int32Array(1024);
+    let entryDoc = new Int32Array(1024);
+    let n = 0;
+    for (let d = 0; d < ids.length; d++) {
+      const id = ids[d];
+      const doc = docs.get(id) as Document;
+      if (this.partial && !this.partial.test(doc)) continue;
+      const { values, multikey } = pathValues(doc, path);
+      if (this.sparse && !values.some((v) => v !== undefined)) continue;
+      if (multikey) {
+        this.multikey = true;
+        this.multikeyPaths.add(path);
+      }
+      if (n + values.length > entryGroup.length) {
+        const size = Math.max(entryGroup.length * 2, n + values.length);
+        entryGroup = grow(entryGroup, size);
+        entryDoc = grow(entryDoc, size);
+      }
+      // Once per distinct value, as dedupe does: strings by their group, others by keyString.
+      let others: Set<string> | null = null;
+      for (const v of values) {
+        let g: number | undefined;
+        if (typeof v === 'string') {
+          g = groupOf.get(v);
+          if (g === undefined) {
+            g = groupKeys.length;
+            groupKeys.push(v);
+            lastDoc.push(-1);
+            groupOf.set(v, g);
+          } else if (lastDoc[g] === d) continue;
+          lastDoc[g] = d;
+          if (this.unique && !this.idTaken) this.claim(ns, [v], id);
+        } else {
+          if (values.length > 1) {
+            const k = keyString(v);
+            others ??= new Set<string>();
+            if (others.has(k)) continue;
+            others.add(k);
+          }
+          if (this.unique && !this.idTaken) this.claim(ns, [v], id);
+          // Other values keep a group each: equal but differently typed values (1, 1.0, a Long)
+          // stay as they were stored, and are interleaved by id below.
+          g = groupKeys.length;
+          groupKeys.push(v);
+          lastDoc.push(-1);
+        }
+        entryGroup[n] = g;
+        entryDoc[n++] = d;
+      }
+    }
+    groupOf.clear();
+    // Counting sort by group, stable: within a group the documents stay in id order.
+    const groups = groupKeys.length;
+    const next = new Int32Array(groups + 1);
+    for (let i = 0; i < n; i++) next[entryGroup[i] + 1]++;
+    for (let g = 0; g < groups; g++) next[g + 1] += next[g];
+    const begin = next.slice(0, groups + 1);
+    const byGroup = new Int32Array(n);
+    for (let i = 0; i < n; i++) byGroup[next[entryGroup[i]]++] = entryDoc[i];
+    entryGroup = entryDoc = new Int32Array(0);
+    const order = new Int32Array(groups);
+    for (let g = 0; g < groups; g++) order[g] = g;
+    order.sort((a, b) => compareValues(groupKeys[a], groupKeys[b]) * dir || a - b);
+    for (let r = 0; r < groups; ) {
+      let e = r + 1;
+      while (e < groups && compareValues(groupKeys[order[r]], groupKeys[order[e]]) === 0) e++;
+      if (e === r + 1) {
+        const g = order[r];
+        const key = groupKeys[g];
+        for (let i = begin[g]; i < begin[g + 1]; i++) this.entries.append(key, ids[byGroup[i]]);
+      } else {
+        // Distinct groups whose keys compare equal: one run, ordered by id.
+        const run: Array<[unknown, number]> = [];
+        for (let k = r; k < e; k++) {
+          const g = order[k];
+          for (let i = begin[g]; i < begin[g + 1]; i++) run.push([groupKeys[g], byGroup[i]]);
+        }
+        run.sort((a, b) => a[1] - b[1]);
+        for (const [key, d] of run) this.entries.append(key, ids[d]);
+      }
+      r = e;
+    }
+  }
+
+  private buildCompound(ids: string[], docs: Map<string, Document>, ns: string): void {
+    const keys: unknown[][] = [];
+    const entryDoc: number[] = [];
+    for (let d = 0; d < ids.length; d++) {
+      const { keys: docKeys, arrayPaths } = this.extract(docs.get(ids[d]) as Document);
       for (const p of arrayPaths) {
         this.multikey = true;
         this.multikeyPaths.add(p);
       }
-      for (const key of keys) {
-        if (this.unique) {
-          const ks = keyString(key);
-          const holder = this.hash.get(ks);
-          if (holder !== undefined && holder !== id) {
-            this.clear();
-            throw this.duplicateError(ns, key);
-          }
-          this.hash.set(ks, id);
-        }
-        entries.push({ key, id });
+      for (const key of docKeys) {
+        if (this.unique && !this.idTaken) this.claim(ns, key, ids[d]);
+        keys.push(key);
+        entryDoc.push(d);
       }
     }
-    entries.sort((a, b) => this.compareEntries(a, b));
-    this.entries.load(entries);
+    const order = Array.from({ length: keys.length }, (_, i) => i).sort((a, b) => this.compareKeys(keys[a], keys[b]) || entryDoc[a] - entryDoc[b]);
+    for (const i of order) this.entries.append(keys[i], ids[entryDoc[i]]);
   }
 
   get entryCount(): number {
-    return this.entries.length + this.pending.length;
+    return this.entries.length + this.pendingKeys.length;
   }
 
   clear(): void {
     this.hash.clear();
-    this.pending = [];
+    this.pendingKeys = [];
+    this.pendingIds = [];
     this.entries.clear();
     this.multikey = false;
     this.multikeyPaths.clear();
   }
 }
 
+/** A map's keys in the order index entries give ids (`<` on strings, as the default sort). */
+export function sortedKeys(docs: Map<string, unknown>): string[] {
+  return [...docs.keys()].sort();
+}
+
+function grow(a: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
+  const out = new Int32Array(size);
+  out.set(a);
+  return out;
+}
+
+/**
+ * The values once each (by keyString). Strings are compared as themselves, which is the same
+ * test (a string's keyString is the string with a prefix no other type uses) without building a
+ * key per value: 90 search terms per post made this a string allocation per index entry.
+ */
 function dedupe(values: unknown[]): unknown[] {
   if (values.length <= 1) return values;
-  const seen = new Set<string>();
+  const strings = new Set<string>();
+  let others: Set<string> | null = null;
   const out: unknown[] = [];
   for (const v of values) {
-    const k = keyString(v);
-    if (!seen.has(k)) {
-      seen.add(k);
-      out.push(v);
+    if (typeof v === 'string') {
+      if (strings.has(v)) continue;
+      strings.add(v);
+    } else {
+      const k = keyString(v);
+      others ??= new Set<string>();
+      if (others.has(k)) continue;
+      others.add(k);
     }
+    out.push(v);
   }
-  return out;
+  return out.length === values.length ? values : out;
 }

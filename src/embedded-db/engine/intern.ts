@@ -19,22 +19,39 @@ function intern(s: string): string {
   return s;
 }
 
-/** Replaces, in place, the short strings inside the arrays of a document the engine owns. */
+/**
+ * Replaces, in place, the short strings inside the arrays of a document the engine owns. Each
+ * array of a few elements or more is also replaced by an exact-length copy: an array decoded
+ * from BSON grows by pushes and keeps spare room (131 slots for 90 search terms), and the engine
+ * keeps it for as long as the document lives.
+ */
 export function internArrayStrings(v: unknown): void {
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const e: unknown = v[i];
-      if (typeof e === 'string') {
-        if (e.length <= MAX_LENGTH) v[i] = intern(e);
-      } else if (typeof e === 'object' && e !== null) internArrayStrings(e);
-    }
+    internArray(v);
     return;
   }
   if (isPlainObject(v)) {
     const d = v as Document;
     for (const k in d) {
       const e: unknown = d[k];
-      if (typeof e === 'object' && e !== null) internArrayStrings(e);
+      if (Array.isArray(e)) {
+        // An own property named __proto__ (BSON allows one) shadows the prototype accessor, so
+        // this assignment replaces the property and leaves the prototype alone.
+        d[k] = internArray(e);
+      } else if (typeof e === 'object' && e !== null) internArrayStrings(e);
     }
   }
+}
+
+const TRIM_FROM = 4;
+
+function internArray(v: unknown[]): unknown[] {
+  for (let i = 0; i < v.length; i++) {
+    const e: unknown = v[i];
+    if (typeof e === 'string') {
+      if (e.length <= MAX_LENGTH) v[i] = intern(e);
+    } else if (Array.isArray(e)) v[i] = internArray(e);
+    else if (typeof e === 'object' && e !== null) internArrayStrings(e);
+  }
+  return v.length >= TRIM_FROM ? v.slice() : v;
 }

@@ -7,7 +7,7 @@
 import type { Document } from 'bson';
 import { badValue } from '../errors';
 import type { Collection } from './collection';
-import type { Index, IndexEntry } from './indexes';
+import type { Index } from './indexes';
 import { compareValues, formatValue, isPlainObject, keyString, typeRank } from './values';
 
 interface Bound {
@@ -185,24 +185,23 @@ function cmpToBound(v: unknown, b: Bound): number {
 /** Positions [start, end) of an interval in the index's sorted entries. */
 export function intervalPositions(index: Index, iv: Interval): [number, number] {
   const dir = index.fields[0].dir;
-  const key0 = (e: IndexEntry): unknown => e.key[0];
   if (dir === 1) {
-    const start = index.search((e) => {
-      const c = cmpToBound(key0(e), iv.lo);
+    const start = index.searchFirst((key0) => {
+      const c = cmpToBound(key0, iv.lo);
       return c > 0 || (c === 0 && iv.lo.inclusive);
     });
-    const end = index.search((e) => {
-      const c = cmpToBound(key0(e), iv.hi);
+    const end = index.searchFirst((key0) => {
+      const c = cmpToBound(key0, iv.hi);
       return c > 0 || (c === 0 && !iv.hi.inclusive);
     });
     return [start, Math.max(start, end)];
   }
-  const start = index.search((e) => {
-    const c = cmpToBound(key0(e), iv.hi);
+  const start = index.searchFirst((key0) => {
+    const c = cmpToBound(key0, iv.hi);
     return c < 0 || (c === 0 && iv.hi.inclusive);
   });
-  const end = index.search((e) => {
-    const c = cmpToBound(key0(e), iv.lo);
+  const end = index.searchFirst((key0) => {
+    const c = cmpToBound(key0, iv.lo);
     return c < 0 || (c === 0 && !iv.lo.inclusive);
   });
   return [start, Math.max(start, end)];
@@ -319,8 +318,7 @@ export function* scan(coll: Collection, plan: Plan, stats: ScanStats): Generator
   // Lazy on purpose: sort + limit must stop early. Callers that modify documents materialise
   // the scan before changing anything.
   for (const [start, end] of ranges) {
-    for (const entry of index.sorted.range(start, end, plan.reverse)) {
-      const id = entry.id;
+    for (const id of index.sorted.ids(start, end, plan.reverse)) {
       stats.keysExamined++;
       if (seen) {
         if (seen.has(id)) continue;

@@ -9,7 +9,7 @@ import { promises as fsp, constants as fsc } from 'node:fs';
 import path from 'node:path';
 import { BSON, type Document } from 'bson';
 import type { CollectionState, EngineState, JournalRecord, LoadedState, Storage } from './types';
-import { decodeBatch, encodeBatch, frame, readDocument, scanFrames } from './framing';
+import { decodeBatch, encodeBatch, frame, readDocument, scanFileFrames, scanFrames } from './framing';
 import { acquireLock, type HeldLock } from './lock';
 
 export interface StorageLogger {
@@ -204,15 +204,25 @@ export class FileStorage implements Storage {
   }
 
   private async readSnapshot(file: string): Promise<EngineState> {
-    const buf = await fsp.readFile(file);
-    if (buf.length < SNAPSHOT_MAGIC.length || !buf.subarray(0, SNAPSHOT_MAGIC.length).equals(SNAPSHOT_MAGIC)) {
+    const fh = await fsp.open(file, 'r');
+    try {
+      return await this.readSnapshotFrom(fh, file);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  private async readSnapshotFrom(fh: fsp.FileHandle, file: string): Promise<EngineState> {
+    const magic = Buffer.alloc(SNAPSHOT_MAGIC.length);
+    const { bytesRead } = await fh.read(magic, 0, magic.length, 0);
+    if (bytesRead < SNAPSHOT_MAGIC.length || !magic.equals(SNAPSHOT_MAGIC)) {
       throw new Error(`embedded-db: snapshot ${file} is not a snapshot file (bad header)`);
     }
     const state: EngineState = { databases: {} };
     let current: CollectionState | null = null;
     let docs = 0;
     let ended = false;
-    const scan = scanFrames(buf, SNAPSHOT_MAGIC.length, (payload) => {
+    const scan = await scanFileFrames(fh, SNAPSHOT_MAGIC.length, (payload) => {
       if (ended) throw new Error(`embedded-db: snapshot ${file} has data after its end frame`);
       const rec = readDocument(payload);
       if (rec.k === 'd') {

@@ -4,7 +4,8 @@
  * frame that is short, oversized or fails its checksum: that is where a torn write begins.
  */
 import zlib from 'node:zlib';
-import { BSON, type Document, type DeserializeOptions, type Double, type Int32 } from 'bson';
+import { BSON, type Binary, type Document, type DeserializeOptions, type Double, type Int32 } from 'bson';
+import { internArrayStrings } from '../engine/intern';
 
 export const FRAME_HEADER = 8;
 /** Far above any legal record (a BSON document is at most 16 MiB; a batch holds several). */
@@ -33,8 +34,15 @@ export function fromDisk(v: unknown): unknown {
       const d = (v as Double).value;
       return Number.isInteger(d) || Object.is(d, -0) ? v : d;
     }
+    case 'Binary': {
+      // Deserialised binary data is a view of the buffer it was read from (a whole snapshot
+      // chunk or journal file): an own copy lets that buffer go.
+      const b = v as Binary;
+      b.buffer = Buffer.from(b.buffer);
+      return b;
+    }
     default:
-      return v; // Long, ObjectId, Decimal128, Binary, Timestamp...: kept as they are
+      return v; // Long, ObjectId, Decimal128, Timestamp...: kept as they are
   }
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) v[i] = fromDisk(v[i]);
@@ -47,9 +55,16 @@ export function fromDisk(v: unknown): unknown {
   return v;
 }
 
-/** Deserialises one stored BSON document into the engine's in-memory form. */
+/**
+ * Deserialises one stored BSON document into the engine's in-memory form, strings in arrays
+ * interned and arrays at their exact length (engine/intern.ts). Done here, right after decoding,
+ * the arrays they replace die young: done at load time, after the whole snapshot is decoded, they
+ * had reached the old generation and grew the heap by as much again.
+ */
 export function readDocument(buf: Uint8Array): Document {
-  return fromDisk(BSON.deserialize(buf, BSON_READ)) as Document;
+  const doc = fromDisk(BSON.deserialize(buf, BSON_READ)) as Document;
+  internArrayStrings(doc);
+  return doc;
 }
 
 const crcTable: Uint32Array = (() => {
@@ -118,6 +133,53 @@ export function scanFrames(buf: Buffer, start: number, onPayload?: (p: Buffer) =
     pos += FRAME_HEADER + len;
   }
   return { payloads, goodEnd: pos, problem };
+}
+
+/** Reads frames of a file from `start` in chunks of about this size. */
+const READ_CHUNK = 8 << 20;
+
+/**
+ * scanFrames over a file read in chunks rather than whole: a 300 MB snapshot no longer sits in
+ * memory beside the documents decoded from it. Each chunk is a fresh buffer (a decoded value may
+ * keep a view of it), a frame larger than a chunk is read at its own size, and the outcome
+ * (good end, problem) is the one scanFrames gives on the whole file.
+ */
+export async function scanFileFrames(
+  fh: { read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>; stat(): Promise<{ size: number }> },
+  start: number,
+  onPayload: (p: Buffer) => void,
+  chunkSize = READ_CHUNK,
+): Promise<FrameScan> {
+  const { size } = await fh.stat();
+  let pos = start;
+  let want = chunkSize;
+  while (pos < size) {
+    const length = Math.min(want, size - pos);
+    const chunk = Buffer.allocUnsafe(length);
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await fh.read(chunk, got, length - got, pos + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    const buf = got === length ? chunk : chunk.subarray(0, got);
+    const last = pos + got >= size || got < length;
+    const scan = scanFrames(buf, 0, onPayload);
+    if (!scan.problem) {
+      pos += scan.goodEnd;
+      want = chunkSize;
+      if (last) break;
+      continue;
+    }
+    // A frame cut by the end of the chunk (not of the file) is read again in the next chunk,
+    // which is made large enough for it; any other problem is the file's own.
+    const rest = buf.length - scan.goodEnd;
+    const cutByChunk = !last && (rest < FRAME_HEADER || scan.problem.startsWith('a frame cut short'));
+    if (!cutByChunk) return { payloads: [], goodEnd: pos + scan.goodEnd, problem: scan.problem };
+    pos += scan.goodEnd;
+    want = Math.max(chunkSize, rest >= FRAME_HEADER ? FRAME_HEADER + buf.readUInt32LE(scan.goodEnd) : FRAME_HEADER);
+  }
+  return { payloads: [], goodEnd: pos, problem: null };
 }
 
 /** A journal batch payload: [u32 count] then count BSON documents (each under 16 MiB on its own). */
