@@ -24,6 +24,7 @@ import { portalModules } from './modules';
 import { pingDatabase } from './db';
 import { requestTimeLimit } from './web/time-limit';
 import { rememberViewLookups, staticAssets } from './web/assets';
+import { pageCache } from './web/page-cache';
 
 export const SESSION_COOKIE = 'asem.sid';
 const SESSION_DAYS = 14;
@@ -96,6 +97,8 @@ export function createApp(ctx: AppContext, modules: PortalModule[] = portalModul
   app.use(requestTimeLimit({ ms: config.requestTimeoutMs }));
 
   app.use(cookieParser());
+  // Anonymous readers' pages, served again from memory for up to PAGE_CACHE_MS (src/web/page-cache.ts).
+  app.use(pageCache({ ttlMs: config.pageCacheMs, sessionCookie: SESSION_COOKIE }));
   app.use(formBodyParser());
   app.use(refuseUnexpectedMultipart(app));
   app.use(

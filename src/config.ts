@@ -19,6 +19,7 @@ const EnvSchema = z.object({
   UPLOAD_DIR: z.preprocess(emptyAsUndefined, z.string().default('./uploads')),
   FILE_STORE: z.preprocess(emptyAsUndefined, z.enum(['disk', 'gridfs']).optional()),
   REQUEST_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(500).max(600_000).default(8000)),
+  PAGE_CACHE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(60_000).optional()),
   SESSION_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
   SMTP_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional()),
   MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().default('ASEM SME Exchange <no-reply@localhost>')),
@@ -40,6 +41,8 @@ export interface Config {
   fileStore: 'disk' | 'gridfs';
   /** After this long a request is answered 503 and its remaining database work is refused. */
   requestTimeoutMs: number;
+  /** How long an anonymous reader's page may be served again from memory (src/web/page-cache.ts); 0: never. */
+  pageCacheMs: number;
   sessionSecret: string;
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -83,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     uploadDir: path.resolve(e.UPLOAD_DIR),
     fileStore: e.FILE_STORE ?? (e.MONGODB_URI ? 'gridfs' : 'disk'),
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    pageCacheMs: e.PAGE_CACHE_MS ?? (isProduction ? 1000 : 0),
     sessionSecret: e.SESSION_SECRET ?? keptSessionSecret(dataDir),
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,

@@ -168,6 +168,17 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** The reader's language: `?lang=`, else the `lang` cookie, else the account's, else Accept-Language. */
+export function languageOf(req: Request): Language {
+  const fromQuery = req.query.lang;
+  if (isLanguage(fromQuery)) return fromQuery;
+  const cookieLang = (req.cookies as Record<string, unknown> | undefined)?.[LANG_COOKIE];
+  if (isLanguage(cookieLang)) return cookieLang;
+  const userLang = (req.user as { language?: unknown } | undefined)?.language;
+  if (isLanguage(userLang)) return userLang;
+  return languageFromHeader(req.get('accept-language')) ?? DEFAULT_LANGUAGE;
+}
+
 /**
  * Sets req.lang / req.t and the view helpers for the reader's language: `?lang=` (shows this page in
  * that language and stores nothing — a GET changes no state), else the `lang` cookie set by the
@@ -175,14 +186,7 @@ declare module 'express-serve-static-core' {
  */
 export function languageMiddleware() {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const fromQuery = req.query.lang;
-    let lang: Language | undefined;
-    if (isLanguage(fromQuery)) lang = fromQuery;
-    const cookieLang = (req.cookies as Record<string, unknown> | undefined)?.[LANG_COOKIE];
-    if (!lang && isLanguage(cookieLang)) lang = cookieLang;
-    const userLang = (req.user as { language?: unknown } | undefined)?.language;
-    if (!lang && isLanguage(userLang)) lang = userLang;
-    lang ??= languageFromHeader(req.get('accept-language')) ?? DEFAULT_LANGUAGE;
+    const lang = languageOf(req);
     req.lang = lang;
     req.t = translator(lang);
     res.locals.lang = lang;
