@@ -14,7 +14,7 @@
  * temporary DATA_DIR holds only the start-up seed and an organizer made for the run.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -44,7 +44,7 @@ function startProcess(file: string, argv: string[], env: NodeJS.ProcessEnv, mark
   const child = spawn(file, argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const tail: string[] = [];
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${argv.join(' ')} did not start:\n${tail.join('\n')}`)), 300_000);
+    const timer = setTimeout(() => reject(new Error(`${argv.join(' ')} did not start:\n${tail.join('\n')}`)), 900_000);
     const onLine = (line: string) => {
       tail.push(line);
       if (tail.length > 30) tail.shift();
@@ -85,6 +85,12 @@ function rssOf(pid: number): { self: number; children: number } {
     }
   }
   return { self: rss(pid), children };
+}
+
+/** The size of the files in a folder (the embedded database's snapshot and journal), in MB. */
+function sizeOf(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  return readdirSync(dir).reduce((sum, f) => sum + statSync(path.join(dir, f)).size, 0) / 1024 / 1024;
 }
 
 /** Signs in through the login form and returns the session cookie header. */
@@ -238,7 +244,11 @@ async function main(): Promise<void> {
       );
     }
     const mem = rssOf(portal.child.pid!);
-    process.stdout.write(`\n${rows.join('\n')}\n\nRSS at the end: portal ${mem.self.toFixed(0)} MB, embedded database ${mem.children.toFixed(0)} MB\n`);
+    const files = sizeOf(path.join(dataDir, 'db'));
+    process.stdout.write(
+      `\n${rows.join('\n')}\n\nRSS at the end: portal ${mem.self.toFixed(0)} MB, embedded database ${mem.children.toFixed(0)} MB` +
+        ` (data files ${files.toFixed(0)} MB: ${(mem.children / Math.max(files, 1)).toFixed(2)}×); page cache ${process.env.PAGE_CACHE_MS ?? 'default (1000 ms)'}\n`,
+    );
   } finally {
     bare.child.kill('SIGTERM');
     portal.child.kill('SIGTERM');

@@ -17,11 +17,14 @@ import { languageOf } from './i18n';
 
 const MAX_ENTRIES = 500;
 const MAX_BYTES = 32 * 1024 * 1024;
-/** Headers of the answer that belong to the page (the rest are per request or set again). */
-const KEPT_HEADERS = ['content-type', 'content-language', 'cache-control', 'vary', 'link', 'x-robots-tag'];
+/**
+ * Headers of the answer that belong to the page (the rest are per request or set again). The ETag
+ * is kept too, so a large page (the fair's plan) is neither hashed nor encoded again per request.
+ */
+const KEPT_HEADERS = ['content-type', 'content-language', 'cache-control', 'vary', 'link', 'x-robots-tag', 'etag'];
 
 interface Entry {
-  body: string;
+  body: Buffer;
   headers: [string, string | number | string[]][];
   storedAt: number;
   bytes: number;
@@ -88,7 +91,8 @@ export function pageCache(opts: { ttlMs: number; sessionCookie: string; now?: ()
             const v = res.getHeader(name);
             return v === undefined ? [] : [[name, v]];
           });
-          store(key, { body, headers, storedAt: now(), bytes: body.length * 2, refreshing: false });
+          const copy = Buffer.from(body);
+          store(key, { body: copy, headers, storedAt: now(), bytes: copy.length, refreshing: false });
         });
       } else if (hit) {
         drop(key);

@@ -10,7 +10,8 @@ import type { Language } from '../../web/i18n';
 import type { MailContent, Mailer } from '../../web/mail';
 import type { Page } from '../../web/pagination';
 import { ROLES, type Role } from '../../kernel';
-import { Company, LISTED_COMPANY, User, type CompanyDoc, type UserDoc } from './model';
+import { ACCOUNT_STATUS_STAMP, COMPANIES_STAMP, Company, LISTED_COMPANY, User, type CompanyDoc, type UserDoc } from './model';
+import { VersionedCache } from '../../web/cache-versions';
 import { listedCompanyCounts } from './people';
 import { auditView, companyAuditView } from './audit-view';
 import { createInvitationAdministration } from './invitations';
@@ -81,8 +82,19 @@ export interface DashboardFigures {
   liaisonCoverage: { covered: number; members: number };
 }
 
+/**
+ * The dashboard's counts read every account and company: kept per language until an account or a
+ * company changes (any write to either raises a stamp), not counted again on every visit.
+ */
+const dashboardCache = new VersionedCache<DashboardFigures>([ACCOUNT_STATUS_STAMP, COMPANIES_STAMP], 4);
+
 async function dashboardFigures(actor: Actor, lang: Language): Promise<DashboardFigures> {
   assertOrganizer(actor);
+  const figures = await dashboardCache.get(lang, () => countDashboardFigures(lang));
+  return structuredClone(figures);
+}
+
+async function countDashboardFigures(lang: Language): Promise<DashboardFigures> {
   const [byRoleRows, pendingVerifications, total, listed, counts, members, liaisonMembers] = await Promise.all([
     User.aggregate<{ _id: { role: Role; status: string }; count: number }>([{ $group: { _id: { role: '$role', status: '$status' }, count: { $sum: 1 } } }]),
     User.countDocuments({ emailVerifiedAt: null }),

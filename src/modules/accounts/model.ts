@@ -154,6 +154,9 @@ export type CompanyDoc = InferSchemaType<typeof CompanySchema> & { _id: Types.Ob
 /** Version stamp of the cached list of accounts that are not active (src/web/cache-versions.ts). */
 export const ACCOUNT_STATUS_STAMP = 'account-status';
 bumpsCacheVersion(UserSchema, ACCOUNT_STATUS_STAMP);
+/** Version stamp of figures counted over the companies (the organizer's dashboard). */
+export const COMPANIES_STAMP = 'companies';
+bumpsCacheVersion(CompanySchema, COMPANIES_STAMP);
 
 export const User: Model<UserDoc> = (models.User as Model<UserDoc>) ?? model<UserDoc>('User', UserSchema, 'users');
 export type InvitationDoc = InferSchemaType<typeof InvitationSchema> & { _id: Types.ObjectId; createdAt?: Date };

@@ -7,7 +7,9 @@ import mongoose from 'mongoose';
 import { createTestApp, ORGANIZER, type TestApp } from '../../helpers/app';
 import { login, newAgent, postForm, type Agent } from '../../helpers/http';
 import { makeUser } from '../../helpers/factories';
-import { User } from '../../../src/modules/accounts/model';
+import { Company, User } from '../../../src/modules/accounts/model';
+import { createAccountAdministration } from '../../../src/modules/accounts';
+import type { Actor } from '../../../src/kernel';
 import { AsemMember } from '../../../src/modules/members/model';
 import { AuditEntry } from '../../../src/modules/audit/model';
 
@@ -50,6 +52,20 @@ test('the dashboard shows figures and links to every organizer section', async (
   }
   expect(res.text).toContain('accounts waiting for e-mail confirmation');
   expect(res.text).toContain('Users by role');
+});
+
+test('the dashboard counts are kept until an account or a company changes', async () => {
+  const admin = createAccountAdministration({ mailer: t.ctx.mailer, clock: t.ctx.now, baseUrl: t.ctx.config.baseUrl });
+  const organizerRecord = await User.findOne({ email: ORGANIZER.email }).lean();
+  const figures = () => admin.dashboardFigures({ id: String(organizerRecord!._id), role: 'organizer' } as Actor, 'en');
+  const before = await figures();
+  const person = await makeUser({ member: 'EE' });
+  const afterAccount = await figures();
+  expect(afterAccount.companies.total).toBe(before.companies.total + 1);
+  expect(afterAccount.companiesByMember.find((m) => m.code === 'EE')?.count).toBe((before.companiesByMember.find((m) => m.code === 'EE')?.count ?? 0) + 1);
+  // A company write alone (no account write) is seen too.
+  await Company.updateOne({ _id: person.companyId }, { $set: { unlisted: true } });
+  expect((await figures()).companies.total).toBe(before.companies.total);
 });
 
 test('users can be searched by name or e-mail, role and member, page by page', async () => {

@@ -96,6 +96,17 @@ test('an expired page is rendered again by one request while the others get the 
   expect((await request(t.app).get('/slow')).text).toBe('<p>slow 2</p>');
 });
 
+test('a cached page keeps its ETag: an unchanged copy gets 304', async () => {
+  const t = appWith(60_000);
+  const first = await request(t.app).get('/page');
+  const etag = first.headers.etag as string;
+  expect(etag).toBeDefined();
+  const cached = await request(t.app).get('/page');
+  expect(cached.headers.etag).toBe(etag);
+  expect((await request(t.app).get('/page').set('if-none-match', etag)).status).toBe(304);
+  expect(t.renders()).toBe(1);
+});
+
 test('a zero interval caches nothing', async () => {
   const t = appWith(0);
   await request(t.app).get('/page');
