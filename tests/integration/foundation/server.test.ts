@@ -50,7 +50,8 @@ test('a restart after a clean stop skips the repairs after a crash; a restart af
   const start = async () => {
     const child = startServer(await env());
     children.push(child);
-    const output = await waitForOutput(child, /ASEM SME Exchange: http:\/\/localhost:\d+/, 90_000);
+    // The log line may come after the listening line (the logger writes asynchronously).
+    const output = await waitForOutput(child, /^(?=[\s\S]*ASEM SME Exchange: http:\/\/localhost:\d+)(?=[\s\S]*start-up checks done[^\n]*\n)/, 90_000);
     return { child, output };
   };
   try {
@@ -68,6 +69,8 @@ test('a restart after a clean stop skips the repairs after a crash; a restart af
     second.child.kill('SIGKILL');
     process.kill(dbPid, 'SIGKILL');
     await killed;
+    // The database process must be gone before the next start takes its data directory.
+    while (isAlive(dbPid)) await new Promise((resolve) => setTimeout(resolve, 50));
 
     const third = await start();
     expect(checksOf(third.output).afterCrash).toBe(true);
